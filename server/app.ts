@@ -1,0 +1,92 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { AppContext } from './context.ts'
+import { modules } from './modules/index.ts'
+import { isAccess } from './platform/http/access.ts'
+import { registerDocs } from './platform/http/docs.ts'
+import { installErrorHandling } from './platform/http/error-handler.ts'
+import { requestId } from './platform/http/request-id.ts'
+
+export interface RouteEntry {
+  method: string | string[]
+  url: string
+  readonly access: unknown
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every registered route with its declared access (checked at ready, listed by tests). */
+    routeTable: RouteEntry[]
+  }
+}
+
+/**
+ * Builds the HTTP app on a context without listening (tests use `app.inject`; only the
+ * `serve` command listens). Platform hooks first, then every module's routes.
+ */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    genReqId: requestId,
+    requestIdLogLabel: 'req_id',
+    bodyLimit: ctx.config.bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  })
+
+  // Deny by default: a route that does not say who may call it is a start-up error.
+  const routes: RouteEntry[] = []
+  app.decorate('routeTable', routes)
+  app.addHook('onRoute', (route) => {
+    routes.push({
+      method: route.method,
+      url: route.url,
+      get access() {
+        return route.config?.access
+      },
+    })
+  })
+  app.addHook('onReady', async () => {
+    const undeclared = routes.filter((route) => !isAccess(route.access))
+    if (undeclared.length > 0) {
+      const list = undeclared.map((route) => `${route.method} ${route.url}`).join(', ')
+      throw new Error(`Routes without a config.access declaration: ${list}`)
+    }
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? '(unmatched)'
+    const status = reply.statusCode
+    const responseTime = reply.elapsedTime
+    ctx.metrics.httpDuration.observe({ method: request.method, route, status }, responseTime / 1000)
+    ctx.requestStats.record(`${request.method} ${route}`, status, responseTime)
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'
+    request.log[level](
+      {
+        method: request.method,
+        route,
+        url: request.url,
+        status,
+        response_time: Math.round(responseTime * 100) / 100,
+      },
+      'request',
+    )
+  })
+
+  installErrorHandling(app)
+  await registerDocs(app, ctx.config.version)
+
+  for (const module of modules) {
+    if (!module.routes) continue
+    const roles = module.httpRoles ?? ['all', 'api']
+    if (!roles.includes(ctx.role)) continue
+    await app.register(async (scope) => module.routes?.(scope, ctx), { name: module.name } as never)
+  }
+  await app.ready()
+  return app
+}

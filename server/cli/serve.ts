@@ -1,0 +1,79 @@
+import type { Command } from 'commander'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../app.ts'
+import { describeConfig, loadConfig, type Role } from '../config.ts'
+import { type AppContext, closeContext, createContext, startContext } from '../context.ts'
+import { createLogger, type Logger } from '../platform/observability/logger.ts'
+
+/**
+ * `sentia serve`: the only place that listens. Owns the process lifecycle: start, then on
+ * SIGTERM/SIGINT stop accepting, finish in-flight requests and running jobs, close pools,
+ * release the data-dir lock and exit 0 (or 1 if that takes longer than SHUTDOWN_TIMEOUT_MS).
+ */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the server: HTTP API and web UI, job worker and scheduler')
+    .option(
+      '--role <role>',
+      'all | api (HTTP only) | worker (jobs and schedules; HTTP serves health and metrics)',
+      'all',
+    )
+    .action(async (options: { role: string }) => {
+      if (!['all', 'api', 'worker'].includes(options.role)) {
+        throw new Error(`--role must be all, api or worker (got "${options.role}")`)
+      }
+      await serve(options.role as Role)
+    })
+}
+
+export async function serve(role: Role): Promise<void> {
+  const config = loadConfig()
+  const logger = createLogger(config)
+  logger.info({ config: describeConfig(config), role }, 'starting')
+  const ctx = await createContext({ config, logger, role })
+  let app: FastifyInstance | undefined
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting')
+      ctx.dataDirLock?.release()
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    timer.unref()
+    try {
+      await stop(ctx, app, logger)
+      logger.info('stopped')
+      logger.flush()
+      process.exit(0)
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed')
+      ctx.dataDirLock?.release()
+      process.exit(1)
+    }
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+
+  try {
+    app = await buildApp(ctx)
+    await startContext(ctx)
+    await app.listen({ host: config.host, port: config.port })
+    ctx.lifecycle.state = 'ready'
+    logger.info({ url: `http://${config.host}:${config.port}`, role, engine: ctx.database.engine }, 'ready')
+  } catch (error) {
+    await stop(ctx, app, logger).catch(() => ctx.dataDirLock?.release())
+    throw error
+  }
+}
+
+async function stop(ctx: AppContext, app: FastifyInstance | undefined, logger: Logger): Promise<void> {
+  ctx.lifecycle.state = 'stopping'
+  // Stop accepting and let in-flight requests finish before the pools close under them.
+  if (app) await app.close()
+  logger.debug('http server closed')
+  await closeContext(ctx)
+}

@@ -1,0 +1,281 @@
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { parse as parseDotenv } from 'dotenv'
+
+/**
+ * The one place that reads process.env. Every variable is declared once with its parser,
+ * default, description and whether it is secret; `loadConfig` parses them all at start and
+ * throws a ConfigError naming the first bad variable.
+ */
+
+export type AppEnv = 'development' | 'staging' | 'production'
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+export type Role = 'all' | 'api' | 'worker'
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+interface VariableSpec<T> {
+  description: string
+  secret?: boolean
+  /** Shown in docs; `undefined` means "unset by default". */
+  defaultText?: string
+  parse: (raw: string | undefined, env: Env) => T
+}
+
+type Env = Record<string, string | undefined>
+
+const oneOf =
+  <T extends string>(values: readonly T[], fallback: T) =>
+  (raw: string | undefined): T => {
+    const value = (raw ?? fallback).trim() as T
+    if (!values.includes(value)) throw new Error(`must be one of ${values.join(', ')} (got "${raw}")`)
+    return value
+  }
+
+const integer =
+  (fallback: number, min: number, max: number) =>
+  (raw: string | undefined): number => {
+    if (raw === undefined || raw.trim() === '') return fallback
+    if (!/^\d+$/.test(raw.trim()))
+      throw new Error(`must be a whole number between ${min} and ${max} (got "${raw}")`)
+    const value = Number(raw)
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max} (got ${value})`)
+    return value
+  }
+
+const optionalUrl =
+  (protocols: string[]) =>
+  (raw: string | undefined): URL | undefined => {
+    if (raw === undefined || raw.trim() === '') return undefined
+    let url: URL
+    try {
+      url = new URL(raw.trim())
+    } catch {
+      throw new Error('is not a valid URL')
+    }
+    if (!protocols.includes(url.protocol)) throw new Error(`must use ${protocols.join(' or ')}`)
+    return url
+  }
+
+const text = (fallback: string) => (raw: string | undefined) =>
+  raw === undefined || raw.trim() === '' ? fallback : raw.trim()
+
+export const variables = {
+  APP_ENV: {
+    description: 'Environment name; production refuses insecure defaults.',
+    defaultText: 'development',
+    parse: oneOf(['development', 'staging', 'production'] as const, 'development'),
+  },
+  HOST: {
+    description: 'Address the HTTP server binds to.',
+    defaultText: '127.0.0.1',
+    parse: text('127.0.0.1'),
+  },
+  PORT: { description: 'HTTP port.', defaultText: '3000', parse: integer(3000, 0, 65535) },
+  DATA_DIR: {
+    description: 'Directory for the embedded database, its lock file and local files.',
+    defaultText: './data',
+    parse: (raw: string | undefined) => path.resolve(text('./data')(raw)),
+  },
+  DATABASE_URL: {
+    description:
+      'PostgreSQL connection URL. Unset: embedded PGlite in DATA_DIR. Honours `connection_limit` (pool size) and `pgbouncer=true` (no prepared statements).',
+    secret: true,
+    parse: optionalUrl(['postgres:', 'postgresql:']),
+  },
+  DATABASE_POOL_TIMEOUT_MS: {
+    description: 'How long a request waits for a database connection before failing.',
+    defaultText: '5000',
+    parse: integer(5000, 100, 120_000),
+  },
+  REDIS_URL: {
+    description: 'Redis URL for shared cache and event fan-out across replicas. Unset: in-process.',
+    secret: true,
+    parse: optionalUrl(['redis:', 'rediss:']),
+  },
+  LOG_LEVEL: {
+    description: 'Log level.',
+    defaultText: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  },
+  APP_VERSION: {
+    description: 'Version reported by /health and recorded for releases.',
+    defaultText: 'package.json version',
+    parse: (raw: string | undefined) => text(packageVersion())(raw),
+  },
+  GIT_COMMIT: {
+    description: 'Commit reported by /health.',
+    defaultText: '`git rev-parse HEAD` when available',
+    parse: (raw: string | undefined) => text(gitCommit() ?? 'unknown')(raw),
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    description: 'Longest graceful shutdown before the process gives up and exits 1.',
+    defaultText: '9000',
+    parse: integer(9000, 1000, 120_000),
+  },
+  BODY_LIMIT_BYTES: {
+    description: 'Largest accepted request body.',
+    defaultText: '1048576',
+    parse: integer(1_048_576, 1024, 1_073_741_824),
+  },
+} satisfies Record<string, VariableSpec<unknown>>
+
+type Variables = typeof variables
+export type RawConfig = { [K in keyof Variables]: ReturnType<Variables[K]['parse']> }
+
+export interface DatabaseConfig {
+  engine: 'postgres' | 'pglite'
+  /** Connection string with the runbook's pool parameters removed (postgres only). */
+  connectionString?: string
+  poolSize: number
+  /** `pgbouncer=true`: never send named (prepared) statements. */
+  preparedStatements: boolean
+  connectionTimeoutMs: number
+}
+
+export interface Config {
+  env: AppEnv
+  host: string
+  port: number
+  dataDir: string
+  database: DatabaseConfig
+  redisUrl: string | undefined
+  logLevel: LogLevel
+  version: string
+  commit: string
+  shutdownTimeoutMs: number
+  bodyLimit: number
+  /** Values of secret variables, so the logger can redact them wherever they appear. */
+  secrets: string[]
+}
+
+/** Reads `.env` from the working directory; the real environment wins. */
+export function readEnv(cwd = process.cwd(), env: Env = process.env): Env {
+  let fromFile: Env = {}
+  try {
+    fromFile = parseDotenv(readFileSync(path.join(cwd, '.env')))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  return { ...fromFile, ...env }
+}
+
+export function loadConfig(env: Env = readEnv()): Config {
+  const raw = {} as Record<string, unknown>
+  for (const [name, spec] of Object.entries(variables) as [string, VariableSpec<unknown>][]) {
+    try {
+      raw[name] = spec.parse(env[name], env)
+    } catch (error) {
+      throw new ConfigError(name, (error as Error).message)
+    }
+  }
+  const values = raw as RawConfig
+  return {
+    env: values.APP_ENV,
+    host: values.HOST,
+    port: values.PORT,
+    dataDir: values.DATA_DIR,
+    database: databaseConfig(values.DATABASE_URL, values.DATABASE_POOL_TIMEOUT_MS),
+    redisUrl: values.REDIS_URL?.toString(),
+    logLevel: values.LOG_LEVEL,
+    version: values.APP_VERSION,
+    commit: values.GIT_COMMIT,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    bodyLimit: values.BODY_LIMIT_BYTES,
+    secrets: secretValues(env),
+  }
+}
+
+function databaseConfig(url: URL | undefined, connectionTimeoutMs: number): DatabaseConfig {
+  if (!url) return { engine: 'pglite', poolSize: 1, preparedStatements: false, connectionTimeoutMs }
+  const stripped = new URL(url)
+  const limit = stripped.searchParams.get('connection_limit')
+  const pgbouncer = stripped.searchParams.get('pgbouncer')
+  stripped.searchParams.delete('connection_limit')
+  stripped.searchParams.delete('pgbouncer')
+  let poolSize = 10
+  if (limit !== null) {
+    try {
+      poolSize = integer(10, 1, 1000)(limit)
+    } catch (error) {
+      throw new ConfigError('DATABASE_URL', `connection_limit ${(error as Error).message}`)
+    }
+  }
+  if (pgbouncer !== null && pgbouncer !== 'true' && pgbouncer !== 'false') {
+    throw new ConfigError('DATABASE_URL', `pgbouncer must be true or false (got "${pgbouncer}")`)
+  }
+  return {
+    engine: 'postgres',
+    connectionString: stripped.toString(),
+    poolSize,
+    preparedStatements: pgbouncer !== 'true',
+    connectionTimeoutMs,
+  }
+}
+
+function secretValues(env: Env): string[] {
+  const secrets: string[] = []
+  for (const [name, spec] of Object.entries(variables) as [string, VariableSpec<unknown>][]) {
+    const value = env[name]
+    if (!spec.secret || !value) continue
+    secrets.push(value)
+    try {
+      const password = new URL(value).password
+      if (password) secrets.push(decodeURIComponent(password))
+    } catch {
+      // not a URL: the whole value is the secret
+    }
+  }
+  return secrets
+}
+
+/** A config safe to print: secret variables replaced by "[redacted]". */
+export function describeConfig(config: Config): Record<string, unknown> {
+  return {
+    env: config.env,
+    host: config.host,
+    port: config.port,
+    dataDir: config.dataDir,
+    database: {
+      engine: config.database.engine,
+      poolSize: config.database.poolSize,
+      preparedStatements: config.database.preparedStatements,
+      url: config.database.connectionString ? '[redacted]' : undefined,
+    },
+    redis: config.redisUrl ? '[redacted]' : undefined,
+    logLevel: config.logLevel,
+    version: config.version,
+    commit: config.commit,
+  }
+}
+
+let cachedVersion: string | undefined
+function packageVersion(): string {
+  if (cachedVersion) return cachedVersion
+  const file = new URL('../package.json', import.meta.url)
+  cachedVersion = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+  return cachedVersion
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: new URL('..', import.meta.url),
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2000,
+    })
+      .toString()
+      .trim()
+  } catch {
+    return undefined
+  }
+}

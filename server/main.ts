@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander'
+import { registerDbCommands } from './cli/db.ts'
+import { CliError } from './cli/output.ts'
+import { registerServeCommand } from './cli/serve.ts'
+import { registerStatusCommand } from './cli/status.ts'
+import { ConfigError } from './config.ts'
+import { LockHeldError } from './platform/db/lockfile.ts'
+import { MigrationError } from './platform/db/migrator.ts'
+
+/** The `sentia` CLI: `noun:verb` commands, each with --help; non-zero exit on failure. */
+const program = new Command()
+  .name('sentia')
+  .description('Sentia Manufacturing Dashboard')
+  .showHelpAfterError()
+  .exitOverride()
+
+registerServeCommand(program)
+registerStatusCommand(program)
+registerDbCommands(program)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  process.exitCode = exitCodeFor(error)
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode // commander printed the message already
+  if (error instanceof ConfigError) {
+    console.error(`Invalid configuration: ${error.message}`)
+    return 1
+  }
+  if (error instanceof LockHeldError || error instanceof MigrationError || error instanceof CliError) {
+    console.error(`sentia: ${error.message}`)
+    return error instanceof CliError ? error.exitCode : 1
+  }
+  console.error(`sentia: ${error instanceof Error ? error.message : String(error)}`)
+  if (process.env.LOG_LEVEL === 'debug' && error instanceof Error) console.error(error.stack)
+  return 1
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import type { AppContext } from '../../context.ts'
+import { healthChecks, healthReport } from './service.ts'
+
+const Status = Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')])
+const Component = Type.Object(
+  {
+    status: Status,
+    required: Type.Boolean(),
+    latencyMs: Type.Optional(Type.Number()),
+    message: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+)
+const HealthReport = Type.Object({
+  status: Status,
+  version: Type.String(),
+  commit: Type.String(),
+  environment: Type.String(),
+  role: Type.String(),
+  uptimeSeconds: Type.Integer(),
+  checkedAt: Type.String({ format: 'date-time' }),
+  components: Type.Record(Type.String(), Component),
+})
+const Simple = Type.Object({ status: Type.String(), message: Type.Optional(Type.String()) })
+
+export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/health',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'Health of this instance and its components; 503 when a required component is down',
+        response: { 200: HealthReport, 503: HealthReport },
+      },
+    },
+    async (_request, reply) => {
+      const report = await healthReport(ctx)
+      reply.header('cache-control', 'no-store')
+      return reply.status(report.status === 'down' ? 503 : 200).send(report)
+    },
+  )
+
+  app.get(
+    '/health/live',
+    {
+      config: { access: 'public' },
+      schema: { summary: 'The process is up (no I/O)', response: { 200: Simple } },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'no-store')
+      return { status: 'ok' }
+    },
+  )
+
+  app.get(
+    '/health/ready',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'The instance can serve traffic: started, not shutting down, database reachable',
+        response: { 200: Simple, 503: Simple },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'no-store')
+      if (ctx.lifecycle.state !== 'ready') {
+        return reply
+          .status(503)
+          .send({ status: ctx.lifecycle.state, message: `instance is ${ctx.lifecycle.state}` })
+      }
+      const database = await healthChecks(ctx).database!()
+      if (database.status === 'down') {
+        return reply.status(503).send({ status: 'down', message: `database: ${database.message ?? 'down'}` })
+      }
+      return { status: 'ready' }
+    },
+  )
+}

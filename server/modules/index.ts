@@ -1,0 +1,7 @@
+import { healthModule } from './health/index.ts'
+import { instancesModule } from './instances/index.ts'
+import { metricsModule } from './metrics/index.ts'
+import type { Module } from './module.ts'
+
+/** Every feature module, in start order. */
+export const modules: Module[] = [instancesModule, healthModule, metricsModule]

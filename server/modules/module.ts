@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify'
+import type { Role } from '../config.ts'
+import type { AppContext } from '../context.ts'
+import type { JobDefinition } from '../platform/jobs/jobs.ts'
+
+/** A feature module: what it adds to the HTTP app, the job queue and the process lifecycle. */
+export interface Module {
+  name: string
+  /** Roles whose HTTP server serves this module's routes (default: all and api). */
+  httpRoles?: Role[]
+  routes?(app: FastifyInstance, ctx: AppContext): Promise<void> | void
+  // biome-ignore lint/suspicious/noExplicitAny: each job carries its own payload type
+  jobs?: JobDefinition<any>[]
+  start?(ctx: AppContext): Promise<void>
+  stop?(ctx: AppContext): Promise<void>
+}

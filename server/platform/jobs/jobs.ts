@@ -1,0 +1,136 @@
+import type pg from 'pg'
+import { PgBoss } from 'pg-boss'
+import type { AppContext } from '../../context.ts'
+import type { Engine } from '../db/database.ts'
+import type { ComponentHealth } from '../health-types.ts'
+import type { Logger } from '../observability/logger.ts'
+
+/**
+ * Background work on pg-boss (a PostgreSQL-backed queue) on both engines. A module declares
+ * its jobs with `defineJob`; schedules are stored in the database, so a cron job runs once per
+ * tick however many replicas are up.
+ */
+export interface JobDefinition<T extends object = Record<string, never>> {
+  /** Queue name, `module.action`. */
+  name: string
+  description: string
+  /** Cron expression (UTC) for scheduled jobs. */
+  schedule?: string
+  /** At most one job of this queue queued or active at a time. */
+  singleton?: boolean
+  retryLimit?: number
+  retryDelaySeconds?: number
+  expireInSeconds?: number
+  handler(data: T, ctx: AppContext): Promise<void>
+}
+
+export function defineJob<T extends object = Record<string, never>>(
+  definition: JobDefinition<T>,
+): JobDefinition<T> {
+  return definition
+}
+
+export const JOBS_SCHEMA = 'pgboss'
+
+// biome-ignore lint/suspicious/noExplicitAny: definitions carry their own payload types
+type AnyJob = JobDefinition<any>
+
+export class Jobs {
+  readonly boss: PgBoss
+  #started = false
+  #working = false
+  #active = 0
+
+  constructor(
+    pool: pg.Pool,
+    engine: Engine,
+    private readonly definitions: AnyJob[],
+    private readonly logger: Logger,
+  ) {
+    this.boss = new PgBoss({
+      // Share the app's pool: one connection budget (`connection_limit`) and, on PGlite, the
+      // only connection there is.
+      db: { executeSql: (text, values) => pool.query(text, values as unknown[]) },
+      backend: engine === 'pglite' ? 'pglite' : 'postgres',
+      schema: JOBS_SCHEMA,
+    })
+    this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'))
+  }
+
+  /** Installs or upgrades pg-boss's schema, creates queues and schedules, and (if `work`) starts workers. */
+  async start(options: { work: boolean; schedule: boolean }, ctx: () => AppContext): Promise<void> {
+    await this.boss.start()
+    this.#started = true
+    for (const job of this.definitions) {
+      await this.boss.createQueue(job.name, {
+        policy: job.singleton ? 'singleton' : 'standard',
+        retryLimit: job.retryLimit ?? 3,
+        retryDelay: job.retryDelaySeconds ?? 30,
+        retryBackoff: true,
+        expireInSeconds: job.expireInSeconds ?? 900,
+      })
+      if (options.schedule && job.schedule)
+        await this.boss.schedule(job.name, job.schedule, null, { tz: 'UTC' })
+    }
+    if (!options.work) return
+    this.#working = true
+    for (const job of this.definitions) {
+      await this.boss.work(job.name, { batchSize: 1 }, async ([item]) => {
+        if (!item) return
+        this.#active += 1
+        const started = performance.now()
+        try {
+          await job.handler(item.data as object, ctx())
+          this.logger.info({ job: job.name, id: item.id, duration_ms: ms(started) }, 'job done')
+        } catch (error) {
+          this.logger.error(
+            { err: error, job: job.name, id: item.id, duration_ms: ms(started) },
+            'job failed',
+          )
+          throw error
+        } finally {
+          this.#active -= 1
+        }
+      })
+    }
+  }
+
+  async send<T extends object>(job: JobDefinition<T>, data: T): Promise<string | null> {
+    return this.boss.send(job.name, data)
+  }
+
+  get working(): boolean {
+    return this.#working
+  }
+
+  get activeCount(): number {
+    return this.#active
+  }
+
+  /** Reachability of the queue tables; cheap enough for /health (cached by the caller). */
+  async health(): Promise<ComponentHealth> {
+    if (!this.#started) return { status: 'down', required: true, message: 'job queue not started' }
+    const started = performance.now()
+    try {
+      const queues = await this.boss.getQueues()
+      return {
+        status: 'ok',
+        required: true,
+        latencyMs: ms(started),
+        queues: queues.length,
+        worker: this.#working,
+      }
+    } catch (error) {
+      return { status: 'down', required: true, latencyMs: ms(started), message: (error as Error).message }
+    }
+  }
+
+  /** Stops fetching new jobs and waits for running ones (up to `timeoutMs`). */
+  async stop(timeoutMs: number): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    await this.boss.stop({ graceful: true, close: false, timeout: timeoutMs })
+  }
+}
+
+const ms = (started: number) => Math.round((performance.now() - started) * 100) / 100
