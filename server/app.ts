@@ -5,6 +5,7 @@ import { isAccess } from './platform/http/access.ts'
 import { registerDocs } from './platform/http/docs.ts'
 import { installErrorHandling } from './platform/http/error-handler.ts'
 import { requestId } from './platform/http/request-id.ts'
+import { RequestLog } from './platform/http/request-log.ts'
 
 export interface RouteEntry {
   method: string | string[]
@@ -23,12 +24,16 @@ declare module 'fastify' {
  * Builds the HTTP app on a context without listening (tests use `app.inject`; only the
  * `serve` command listens). Platform hooks first, then every module's routes.
  */
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /** Extra route plugins registered after the modules (tests use this for probe routes). */
+  plugins?: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void> | void>
+}
+
+export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new RequestLog(),
     genReqId: requestId,
-    requestIdLogLabel: 'req_id',
     bodyLimit: ctx.config.bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -65,17 +70,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     const responseTime = reply.elapsedTime
     ctx.metrics.httpDuration.observe({ method: request.method, route, status }, responseTime / 1000)
     ctx.requestStats.record(`${request.method} ${route}`, status, responseTime)
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'
-    request.log[level](
-      {
-        method: request.method,
-        route,
-        url: request.url,
-        status,
-        response_time: Math.round(responseTime * 100) / 100,
-      },
-      'request',
-    )
   })
 
   installErrorHandling(app)
@@ -87,6 +81,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     if (!roles.includes(ctx.role)) continue
     await app.register(async (scope) => module.routes?.(scope, ctx), { name: module.name } as never)
   }
+  for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope, ctx))
   await app.ready()
   return app
 }

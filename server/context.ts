@@ -122,10 +122,20 @@ export async function startContext(ctx: AppContext): Promise<void> {
 /** Stops everything in reverse order; safe to call once after a partial start. */
 export async function closeContext(ctx: AppContext, timeoutMs = ctx.config.shutdownTimeoutMs): Promise<void> {
   ctx.lifecycle.state = 'stopping'
-  await ctx.jobs.stop(timeoutMs)
-  for (const module of [...modules].reverse()) await module.stop?.(ctx)
-  ctx.system.stop()
-  await ctx.bus.close()
-  await ctx.database.close()
-  ctx.dataDirLock?.release()
+  // Each step runs even if an earlier one failed (a database that is down must not keep the lock).
+  const steps: [string, () => Promise<void> | void][] = [
+    ['jobs', () => ctx.jobs.stop(timeoutMs)],
+    ...[...modules].reverse().map((m): [string, () => Promise<void> | void] => [m.name, () => m.stop?.(ctx)]),
+    ['system monitor', () => ctx.system.stop()],
+    ['bus', () => ctx.bus.close()],
+    ['database', () => ctx.database.close()],
+    ['data-dir lock', () => ctx.dataDirLock?.release()],
+  ]
+  for (const [name, step] of steps) {
+    try {
+      await step()
+    } catch (error) {
+      ctx.logger.warn({ err: error, step: name }, 'shutdown step failed')
+    }
+  }
 }

@@ -5,7 +5,7 @@ import { registerServeCommand } from './cli/serve.ts'
 import { registerStatusCommand } from './cli/status.ts'
 import { ConfigError } from './config.ts'
 import { LockHeldError } from './platform/db/lockfile.ts'
-import { MigrationError } from './platform/db/migrator.ts'
+import { MigrationError } from './platform/db/migration-error.ts'
 
 /** The `sentia` CLI: `noun:verb` commands, each with --help; non-zero exit on failure. */
 const program = new Command()

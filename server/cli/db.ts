@@ -1,10 +1,12 @@
 import type { Command } from 'commander'
 import { loadConfig } from '../config.ts'
-import { type Database, openDatabase } from '../platform/db/database.ts'
+import type { Database } from '../platform/db/database.ts'
 import { acquireDataDirLock } from '../platform/db/lockfile.ts'
-import { migrateDown, migrateUp, migrationStatus } from '../platform/db/migrator.ts'
 import { createLogger } from '../platform/observability/logger.ts'
 import { printJson, printTable } from './output.ts'
+
+// The database engine and migrator are loaded when a command runs, so `--help` stays fast.
+const migrator = () => import('../platform/db/migrator.ts')
 
 /** Opens the configured database (taking DATA_DIR's lock on the embedded engine) for one command. */
 export async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
@@ -12,6 +14,7 @@ export async function withDatabase<T>(work: (database: Database) => Promise<T>):
   const logger = createLogger({ ...config, logLevel: 'warn' })
   const lock = config.database.engine === 'pglite' ? acquireDataDirLock(config.dataDir, 'cli') : undefined
   try {
+    const { openDatabase } = await import('../platform/db/database.ts')
     const database = await openDatabase({ config: config.database, dataDir: `${config.dataDir}/pg`, logger })
     try {
       return await work(database)
@@ -29,6 +32,7 @@ export function registerDbCommands(program: Command): void {
     .description('apply every pending migration')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { migrateUp } = await migrator()
       const results = await withDatabase((database) => migrateUp(database.db))
       const applied = results.map((r) => ({ name: r.migrationName, status: r.status }))
       if (options.json) return printJson({ applied })
@@ -45,6 +49,7 @@ export function registerDbCommands(program: Command): void {
       const steps = Number(options.steps)
       if (!Number.isInteger(steps) || steps < 1)
         throw new Error('--steps must be a whole number of at least 1')
+      const { migrateDown } = await migrator()
       const results = await withDatabase((database) => migrateDown(database.db, steps))
       const reverted = results.map((r) => ({ name: r.migrationName, status: r.status }))
       if (options.json) return printJson({ reverted })
@@ -57,6 +62,7 @@ export function registerDbCommands(program: Command): void {
     .description('list migrations and whether each is applied')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { migrationStatus } = await migrator()
       const status = await withDatabase((database) => migrationStatus(database.db))
       if (options.json) return printJson({ migrations: status })
       printTable(

@@ -1,8 +1,7 @@
 import type { Command } from 'commander'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../app.ts'
 import { describeConfig, loadConfig, type Role } from '../config.ts'
-import { type AppContext, closeContext, createContext, startContext } from '../context.ts'
+import type { AppContext } from '../context.ts'
 import { createLogger, type Logger } from '../platform/observability/logger.ts'
 
 /**
@@ -30,6 +29,9 @@ export function registerServeCommand(program: Command): void {
 export async function serve(role: Role): Promise<void> {
   const config = loadConfig()
   const logger = createLogger(config)
+  // Loaded here rather than at the top so that `sentia --help` does not load the whole server.
+  const { buildApp } = await import('../app.ts')
+  const { createContext, startContext } = await import('../context.ts')
   logger.info({ config: describeConfig(config), role }, 'starting')
   const ctx = await createContext({ config, logger, role })
   let app: FastifyInstance | undefined
@@ -61,9 +63,9 @@ export async function serve(role: Role): Promise<void> {
   try {
     app = await buildApp(ctx)
     await startContext(ctx)
-    await app.listen({ host: config.host, port: config.port })
+    const url = await app.listen({ host: config.host, port: config.port })
     ctx.lifecycle.state = 'ready'
-    logger.info({ url: `http://${config.host}:${config.port}`, role, engine: ctx.database.engine }, 'ready')
+    logger.info({ url, role, engine: ctx.database.engine, pid: process.pid }, 'ready')
   } catch (error) {
     await stop(ctx, app, logger).catch(() => ctx.dataDirLock?.release())
     throw error
@@ -71,6 +73,7 @@ export async function serve(role: Role): Promise<void> {
 }
 
 async function stop(ctx: AppContext, app: FastifyInstance | undefined, logger: Logger): Promise<void> {
+  const { closeContext } = await import('../context.ts')
   ctx.lifecycle.state = 'stopping'
   // Stop accepting and let in-flight requests finish before the pools close under them.
   if (app) await app.close()

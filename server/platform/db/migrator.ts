@@ -1,4 +1,5 @@
 import { type Kysely, type MigrationResult, Migrator } from 'kysely'
+import { MigrationError } from './migration-error.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run on any schema
 type AnyDb = Kysely<any>
@@ -8,16 +9,6 @@ import { migrations } from './migrations/index.ts'
 export interface MigrationStatus {
   name: string
   executedAt: Date | null
-}
-
-export class MigrationError extends Error {
-  constructor(
-    message: string,
-    readonly results: MigrationResult[],
-  ) {
-    super(message)
-    this.name = 'MigrationError'
-  }
 }
 
 function migrator(db: AnyDb): Migrator {

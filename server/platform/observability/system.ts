@@ -34,6 +34,7 @@ export interface GcReading {
   byKind: Record<string, { count: number; totalMs: number }>
 }
 
+const LAG_RESOLUTION_MS = 10
 const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' }
 
 export class SystemMonitor {
@@ -51,7 +52,7 @@ export class SystemMonitor {
   }
 
   constructor(private readonly intervalMs = 5000) {
-    this.#lag = monitorEventLoopDelay({ resolution: 20 })
+    this.#lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS })
     this.#gcObserver = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail
@@ -107,7 +108,8 @@ export class SystemMonitor {
 
   /** Event-loop delay in ms since the monitor started (mean, p99, max). */
   eventLoopLag(): { meanMs: number; p99Ms: number; maxMs: number } {
-    const toMs = (ns: number) => (Number.isFinite(ns) ? round(ns / 1e6) : 0)
+    // The histogram measures timer delays, which include the sampling period itself.
+    const toMs = (ns: number) => (Number.isFinite(ns) ? round(Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS)) : 0)
     return { meanMs: toMs(this.#lag.mean), p99Ms: toMs(this.#lag.percentile(99)), maxMs: toMs(this.#lag.max) }
   }
 

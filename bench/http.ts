@@ -1,0 +1,670 @@
+/**
+ * HTTP overhead benchmark: how much the app's platform (hooks, metrics, request ids, schemas,
+ * health checks) costs against a bare Fastify "hello world", and how much memory the app holds
+ * when idle. Loopback only; bounded in time; cleans up after itself.
+ *
+ *   npm run bench:http -- [--duration 10] [--connections 50] [--json] [--bare-inline]
+ *
+ * DATABASE_URL / REDIS_URL in this script's environment are passed to the app, so the same
+ * script measures the PostgreSQL engine; without them the app uses embedded PGlite.
+ * See bench/README.md for the goals and recorded results.
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createWriteStream, readFileSync, rmSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import Fastify, { type FastifyInstance } from 'fastify'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const SELF = fileURLToPath(import.meta.url)
+
+const WARMUP_SECONDS = 2
+const IDLE_SETTLE_MS = 5000
+const READY_TIMEOUT_MS = 60_000
+const STOP_TIMEOUT_MS = 15_000
+const MB = 1024 * 1024
+const CLOCK_TICKS = 100 // USER_HZ: /proc reports CPU time in 1/100 s on Linux
+
+const GOALS = {
+  liveRatio: 0.85,
+  healthRatio: 0.6,
+  idleRssBytes: { pglite: 400 * MB, postgres: 150 * MB },
+} as const
+
+type Engine = 'pglite' | 'postgres'
+
+interface RunResult {
+  name: string
+  url: string
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  totalRequests: number
+  non2xx: number
+  status5xx: number
+  errors: number
+  timeouts: number
+  /** Average CPU (in cores) during the measured run: server, load generator, everything else. */
+  cpu: CpuUse
+}
+
+interface CpuUse {
+  serverCores: number
+  loadGeneratorCores: number
+  otherCores: number
+  stealCores: number
+}
+
+interface Goal {
+  label: string
+  value: number
+  goal: number
+  comparison: '>=' | '<='
+  pass: boolean
+}
+
+interface ProcMemory {
+  rssBytes: number
+  peakRssBytes: number
+  anonBytes: number
+  fileBytes: number
+}
+
+interface Report {
+  date: string
+  machine: { nproc: number; cpu: string; node: string; platform: string; totalMemoryBytes: number }
+  engine: Engine
+  redis: boolean
+  bareServer: 'child process' | 'in the bench process'
+  connections: number
+  durationSeconds: number
+  warmupSeconds: number
+  runs: RunResult[]
+  memory: {
+    idle: ProcMemory
+    /** GET /api/metrics/memory after the idle wait, if it answered. */
+    reported: Record<string, unknown> | null
+    afterLoad: ProcMemory | null
+    bareIdle: ProcMemory | null
+  }
+  goals: Goal[]
+  shutdown: { exitCode: number | null; signal: string | null; ms: number; killed: boolean } | null
+  problems: string[]
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    json: { type: 'boolean', default: false },
+    'bare-inline': { type: 'boolean', default: false },
+    'serve-bare': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+})
+
+if (args['serve-bare']) {
+  await serveBareChild()
+} else if (args.help) {
+  console.log(readFileSync(SELF, 'utf8').split('*/')[0])
+} else {
+  process.exitCode = await main()
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const duration = positiveInteger('--duration', args.duration)
+  const connections = positiveInteger('--connections', args.connections)
+  const json = args.json
+  const log = (message: string) => {
+    if (!json) console.error(message)
+  }
+  const problems: string[] = []
+
+  // Stop cleanly on Ctrl-C / SIGTERM: abort the current load run, then the finally block cleans up.
+  const abort = new AbortController()
+  let current: autocannon.Instance | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`\n${signal}: stopping`)
+    abort.abort(new Error(`interrupted by ${signal}`))
+    current?.stop()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sentia-bench-'))
+  const logFile = path.join(dataDir, 'app.log')
+  let app: ChildProcess | undefined
+  let appExit: Promise<[number | null, NodeJS.Signals | null]> | undefined
+  let appExited = false
+  let bare: BareServer | undefined
+  let shutdown: Report['shutdown'] = null
+  let report: Report | undefined
+
+  // A hard ceiling on the whole run, in case something hangs in a way the timeouts below miss.
+  const budgetMs = READY_TIMEOUT_MS + IDLE_SETTLE_MS + 3 * (WARMUP_SECONDS + duration) * 1000 + 90_000
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; killing everything`)
+    app?.kill('SIGKILL')
+    bare?.child?.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+    process.exit(2)
+  }, budgetMs)
+  watchdog.unref()
+
+  const checkpoint = () => {
+    if (abort.signal.aborted) throw abort.signal.reason
+    if (appExited) throw new Error('the app exited during the benchmark')
+  }
+
+  try {
+    // 1. Bare Fastify hello world.
+    bare = args['bare-inline'] ? await startBareInline() : await startBareChild()
+    log(`bare fastify on ${bare.url} (${bare.child ? `child pid ${bare.child.pid}` : 'in process'})`)
+
+    // 2. The real app in a child process.
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    const out = createWriteStream(logFile)
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      // Empty (= unset) unless given to the bench, so a developer's .env cannot switch engines.
+      DATABASE_URL: process.env.DATABASE_URL ?? '',
+      REDIS_URL: process.env.REDIS_URL ?? '',
+    }
+    app = spawn(process.execPath, [path.join(ROOT, 'bin/sentia.js'), 'serve'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    app.stdout?.pipe(out)
+    app.stderr?.pipe(out)
+    appExit = once(app, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+    void appExit.then(() => {
+      appExited = true
+    })
+    log(`app starting: pid ${app.pid}, ${base}, DATA_DIR ${dataDir}`)
+    const startedAt = performance.now()
+    await waitForReady(`${base}/health/ready`, () => appExited, abort.signal)
+    log(`app ready after ${Math.round(performance.now() - startedAt)} ms`)
+
+    const health = await getJson(`${base}/health`)
+    const engine = readEngine(health.body) ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite')
+    if (health.status !== 200) problems.push(`GET /health answered ${health.status} right after start`)
+
+    // 3. Idle memory.
+    log(`waiting ${IDLE_SETTLE_MS / 1000} s for the app to settle`)
+    await sleep(IDLE_SETTLE_MS, abort.signal)
+    checkpoint()
+    const idle = procMemory(app.pid!)
+    const memoryResponse = await getJson(`${base}/api/metrics/memory`).catch(() => undefined)
+    const reported =
+      memoryResponse?.status === 200 && isRecord(memoryResponse.body) ? memoryResponse.body : null
+    if (!reported) problems.push(`GET /api/metrics/memory answered ${memoryResponse?.status ?? 'nothing'}`)
+    const bareIdle = bare.child?.pid ? procMemory(bare.child.pid) : null
+
+    // 4. Load, one target after the other.
+    const barePid = bare.child?.pid ?? process.pid
+    const targets = [
+      { name: 'bare fastify GET /', url: `${bare.url}/`, pid: barePid },
+      { name: 'app GET /health/live', url: `${base}/health/live`, pid: app.pid! },
+      { name: 'app GET /health', url: `${base}/health`, pid: app.pid! },
+    ]
+    const runs: RunResult[] = []
+    for (const target of targets) {
+      checkpoint()
+      log(`${target.name}: warm-up ${WARMUP_SECONDS} s, then ${duration} s with ${connections} connections`)
+      const load = (seconds: number) => {
+        const instance = autocannon({ url: target.url, connections, duration: seconds }, () => {})
+        current = instance
+        return once(instance, 'done').then(([result]) => result as autocannon.Result)
+      }
+      await load(WARMUP_SECONDS)
+      checkpoint()
+      const before = cpuSample(target.pid)
+      const result = await load(duration)
+      const cpu = cpuUse(before, cpuSample(target.pid))
+      current = undefined
+      checkpoint()
+      const run = summarise(target.name, target.url, result, cpu)
+      runs.push(run)
+      log(`  ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99Ms} ms`)
+      if (cpu.otherCores > 0.25 || cpu.stealCores > 0.25) {
+        problems.push(
+          `${target.name}: other processes used ${cpu.otherCores.toFixed(2)} cores (steal ` +
+            `${cpu.stealCores.toFixed(2)}) during the run; the figures are disturbed, run again on a quiet machine`,
+        )
+      }
+      if (run.totalRequests === 0) throw new Error(`${target.name}: no request completed`)
+      if (run.non2xx > 0)
+        problems.push(`${target.name}: ${run.non2xx} non-2xx responses (${run.status5xx} 5xx)`)
+      if (run.errors > 0) problems.push(`${target.name}: ${run.errors} errors (${run.timeouts} timeouts)`)
+    }
+    const afterLoad = procMemory(app.pid!)
+
+    const [bareRun, liveRun, healthRun] = runs as [RunResult, RunResult, RunResult]
+    const rssGoal = GOALS.idleRssBytes[engine]
+    const goals: Goal[] = [
+      ratioGoal('/health/live ÷ bare req/s', liveRun, bareRun, GOALS.liveRatio),
+      ratioGoal('/health ÷ bare req/s', healthRun, bareRun, GOALS.healthRatio),
+      {
+        label: `idle RSS (${engine})`,
+        value: idle.rssBytes,
+        goal: rssGoal,
+        comparison: '<=',
+        pass: idle.rssBytes <= rssGoal,
+      },
+    ]
+
+    report = {
+      date: new Date().toISOString(),
+      machine: {
+        nproc: os.availableParallelism(),
+        cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+        node: process.version,
+        platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+        totalMemoryBytes: os.totalmem(),
+      },
+      engine,
+      redis: Boolean(process.env.REDIS_URL),
+      bareServer: bare.child ? 'child process' : 'in the bench process',
+      connections,
+      durationSeconds: duration,
+      warmupSeconds: WARMUP_SECONDS,
+      runs,
+      memory: { idle, reported, afterLoad, bareIdle },
+      goals,
+      shutdown: null,
+      problems,
+    }
+  } catch (error) {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
+    if (app) console.error(await tail(logFile))
+    return 1
+  } finally {
+    current?.stop()
+    if (app && appExit) {
+      shutdown = await stopChild(app, appExit, appExited)
+      if (report) report.shutdown = shutdown
+    }
+    await bare?.close().catch((error: Error) => problems.push(`closing the bare server: ${error.message}`))
+    if (report && shutdown) {
+      if (shutdown.killed)
+        problems.push(`the app ignored SIGTERM for ${STOP_TIMEOUT_MS / 1000} s (SIGKILLed)`)
+      else if (shutdown.exitCode !== 0)
+        problems.push(`the app exited with code ${shutdown.exitCode} signal ${shutdown.signal} on SIGTERM`)
+      const logged = await readFile(logFile, 'utf8').catch(() => '')
+      if (logged.trim()) problems.push(`the app logged at warn or above:\n${indent(logged.trim(), '    ')}`)
+    }
+    await rm(dataDir, { recursive: true, force: true })
+    clearTimeout(watchdog)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+
+  if (json) console.log(JSON.stringify(report, null, 2))
+  else printReport(report)
+  return 0
+}
+
+// --- bare server ------------------------------------------------------------------------------
+
+interface BareServer {
+  url: string
+  child?: ChildProcess
+  close(): Promise<void>
+}
+
+function helloWorld(): FastifyInstance {
+  const server = Fastify({ logger: false })
+  server.get('/', async () => ({ hello: 'world' }))
+  return server
+}
+
+/** In the bench process: simplest, but the server shares one thread with the load generator. */
+async function startBareInline(): Promise<BareServer> {
+  const server = helloWorld()
+  const url = await server.listen({ host: '127.0.0.1', port: 0 })
+  return { url, close: () => server.close() }
+}
+
+/** This script again with --serve-bare: its own process, like the app, so the comparison is fair. */
+async function startBareChild(): Promise<BareServer> {
+  const child = fork(SELF, ['--serve-bare'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  const message = await Promise.race([
+    once(child, 'message').then(([m]) => m as { url?: string }),
+    exited.then(() => ({}) as { url?: string }),
+    sleep(30_000).then(() => ({}) as { url?: string }),
+  ])
+  if (!message.url) {
+    child.kill('SIGKILL')
+    throw new Error('the bare fastify child did not start')
+  }
+  return {
+    url: message.url,
+    child,
+    close: async () => {
+      const result = await stopChild(child, exited, child.exitCode !== null)
+      if (result.killed) throw new Error('the bare fastify child ignored SIGTERM')
+    },
+  }
+}
+
+async function serveBareChild(): Promise<void> {
+  const server = helloWorld()
+  const url = await server.listen({ host: '127.0.0.1', port: 0 })
+  const stop = () => void server.close().then(() => process.exit(0))
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+  process.once('disconnect', stop) // the bench died: do not outlive it
+  process.send?.({ url })
+}
+
+// --- processes and ports ----------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  const server = net.createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
+  return port
+}
+
+async function stopChild(
+  child: ChildProcess,
+  exited: Promise<[number | null, NodeJS.Signals | null]>,
+  alreadyExited: boolean,
+): Promise<NonNullable<Report['shutdown']>> {
+  const started = performance.now()
+  let killed = false
+  if (!alreadyExited) {
+    child.kill('SIGTERM')
+    const stopped = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)])
+    if (!stopped) {
+      killed = true
+      child.kill('SIGKILL')
+      await exited
+    }
+  }
+  const [exitCode, signal] = await exited
+  return { exitCode, signal, ms: Math.round(performance.now() - started), killed }
+}
+
+async function waitForReady(url: string, exited: () => boolean, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    if (signal.aborted) throw signal.reason
+    if (exited()) throw new Error('the app exited before it was ready')
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      await response.arrayBuffer()
+      if (response.status === 200) return
+      last = `HTTP ${response.status}`
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error)
+    }
+    await sleep(250)
+  }
+  throw new Error(`${url} not 200 after ${READY_TIMEOUT_MS / 1000} s (last: ${last})`)
+}
+
+async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000) })
+  const text = await response.text()
+  let body: unknown = text
+  try {
+    body = JSON.parse(text)
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body }
+}
+
+function procMemory(pid: number): ProcMemory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)
+    return match ? Number(match[1]) * 1024 : 0
+  }
+  return {
+    rssBytes: kb('VmRSS'),
+    peakRssBytes: kb('VmHWM'),
+    anonBytes: kb('RssAnon'),
+    fileBytes: kb('RssFile'),
+  }
+}
+
+interface CpuSample {
+  at: number
+  busy: number
+  steal: number
+  server: number
+  self: number
+}
+
+/** Machine-wide busy time from /proc/stat and the server's and this process's own CPU time. */
+function cpuSample(serverPid: number): CpuSample {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number)
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields
+  const processTicks = (pid: number) => {
+    // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return Number(rest[11]) + Number(rest[12])
+  }
+  const self = processTicks(process.pid)
+  return {
+    at: performance.now(),
+    busy: user + nice + system + irq + softirq,
+    steal,
+    server: serverPid === process.pid ? 0 : processTicks(serverPid),
+    self,
+  }
+}
+
+function cpuUse(a: CpuSample, b: CpuSample): CpuUse {
+  const seconds = (b.at - a.at) / 1000
+  const cores = (ticks: number) => Math.round((ticks / CLOCK_TICKS / seconds) * 100) / 100
+  const server = b.server - a.server
+  const self = b.self - a.self
+  return {
+    serverCores: cores(server),
+    loadGeneratorCores: cores(self),
+    otherCores: Math.max(0, cores(b.busy - a.busy - server - self)),
+    stealCores: cores(b.steal - a.steal),
+  }
+}
+
+// --- results ----------------------------------------------------------------------------------
+
+function summarise(name: string, url: string, result: autocannon.Result, cpu: CpuUse): RunResult {
+  return {
+    name,
+    url,
+    cpu,
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    totalRequests: result.requests.total,
+    non2xx: result.non2xx,
+    status5xx: result['5xx'],
+    errors: result.errors,
+    timeouts: result.timeouts,
+  }
+}
+
+function ratioGoal(label: string, run: RunResult, bare: RunResult, goal: number): Goal {
+  const value = bare.requestsPerSecond > 0 ? run.requestsPerSecond / bare.requestsPerSecond : 0
+  return { label, value, goal, comparison: '>=', pass: value >= goal }
+}
+
+function readEngine(body: unknown): Engine | undefined {
+  if (!isRecord(body) || !isRecord(body.components)) return undefined
+  const database = body.components.database
+  if (!isRecord(database)) return undefined
+  return database.engine === 'postgres' || database.engine === 'pglite' ? database.engine : undefined
+}
+
+function printReport(report: Report | undefined): void {
+  if (!report) return
+  const { machine, memory } = report
+  const lines: string[] = []
+  lines.push('')
+  lines.push(
+    `engine ${report.engine}${report.redis ? ' + redis' : ''} · ${report.connections} connections · ` +
+      `${report.durationSeconds} s per run after ${report.warmupSeconds} s warm-up · bare server ${report.bareServer}`,
+  )
+  lines.push(`${machine.nproc} CPUs (${machine.cpu}) · node ${machine.node} · ${machine.platform}`)
+  lines.push(
+    'CPU columns: average cores used by the server, the load generator (this process) and all else' +
+      (report.bareServer === 'in the bench process'
+        ? '; the inline bare server counts as load generator'
+        : ''),
+  )
+  lines.push('')
+  lines.push(
+    table(
+      ['target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors', 'CPU srv/cli/other'],
+      report.runs.map((run) => [
+        run.name,
+        Math.round(run.requestsPerSecond).toLocaleString('en'),
+        String(run.p50Ms),
+        String(run.p99Ms),
+        String(run.maxMs),
+        run.totalRequests.toLocaleString('en'),
+        String(run.non2xx),
+        String(run.errors),
+        [run.cpu.serverCores, run.cpu.loadGeneratorCores, run.cpu.otherCores]
+          .map((c) => c.toFixed(2))
+          .join(' / '),
+      ]),
+    ),
+  )
+  lines.push('')
+  lines.push(
+    table(
+      ['goal', 'measured', 'target', 'result'],
+      report.goals.map((goal) => {
+        const bytes = goal.label.startsWith('idle RSS')
+        const show = (value: number) => (bytes ? formatMb(value) : `${(value * 100).toFixed(1)}%`)
+        return [
+          goal.label,
+          show(goal.value),
+          `${goal.comparison} ${show(goal.goal)}`,
+          goal.pass ? 'PASS' : 'MISS',
+        ]
+      }),
+    ),
+  )
+  lines.push('')
+  const idle = memory.idle
+  lines.push(
+    `app idle RSS ${formatMb(idle.rssBytes)} (anon ${formatMb(idle.anonBytes)}, file ${formatMb(idle.fileBytes)}; ` +
+      `peak since start ${formatMb(idle.peakRssBytes)})`,
+  )
+  if (memory.reported) {
+    const field = (name: string) =>
+      typeof memory.reported?.[name] === 'number' ? formatMb(memory.reported[name]) : '?'
+    lines.push(
+      `  /api/metrics/memory: rss ${field('rssBytes')}, heap used ${field('heapUsedBytes')} of ` +
+        `${field('heapTotalBytes')}, external ${field('externalBytes')}, array buffers ${field('arrayBuffersBytes')}`,
+    )
+  }
+  if (memory.afterLoad) {
+    lines.push(
+      `app after load: RSS ${formatMb(memory.afterLoad.rssBytes)}, peak ${formatMb(memory.afterLoad.peakRssBytes)}`,
+    )
+  }
+  if (memory.bareIdle) lines.push(`bare fastify idle RSS ${formatMb(memory.bareIdle.rssBytes)} (for scale)`)
+  if (report.shutdown) {
+    const s = report.shutdown
+    lines.push(
+      `app shutdown on SIGTERM: ${s.ms} ms, exit code ${s.exitCode}${s.signal ? ` signal ${s.signal}` : ''}` +
+        `${s.killed ? ' (SIGKILLed)' : ''}`,
+    )
+  }
+  if (report.problems.length > 0) {
+    lines.push('')
+    lines.push('observations:')
+    for (const problem of report.problems) lines.push(`  - ${problem}`)
+  }
+  console.log(lines.join('\n'))
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)))
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+// --- small helpers ----------------------------------------------------------------------------
+
+function positiveInteger(name: string, raw: string | undefined): number {
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`${name} must be a positive whole number (got "${raw}")`)
+    process.exit(1)
+  }
+  return value
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function formatMb(bytes: unknown): string {
+  return typeof bytes === 'number' ? `${(bytes / MB).toFixed(1)} MB` : '?'
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .slice(0, 20)
+    .map((line) => prefix + line)
+    .join('\n')
+}
+
+async function tail(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '')
+  return text
+    ? `last lines of the app log:\n${indent(text.trim().split('\n').slice(-20).join('\n'), '  ')}`
+    : ''
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+      { once: true },
+    )
+  })
+}

@@ -1,0 +1,179 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+/** The `sentia` command as a user runs it: real processes on a temporary DATA_DIR (embedded engine). */
+
+const bin = path.resolve('bin/sentia.js')
+
+interface Result {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra }
+  return env
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: baseEnv(env),
+      cwd: mkdtempSync(path.join(tmpdir(), 'sentia-cwd-')),
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+interface Server {
+  child: ChildProcess
+  url: string
+  output: () => string
+  exited: Promise<number | null>
+}
+
+function startServer(env: Record<string, string>): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'serve'], { env: baseEnv(env) })
+    let output = ''
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
+    const timer = setTimeout(() => reject(new Error(`server did not become ready:\n${output}`)), 90_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d
+      for (const line of output.split('\n')) {
+        if (!line.includes('"msg":"ready"')) continue
+        clearTimeout(timer)
+        resolve({ child, url: JSON.parse(line).url, output: () => output, exited })
+      }
+    })
+    child.stderr!.on('data', (d: Buffer) => (output += d))
+    exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)))
+  })
+}
+
+describe('sentia CLI', () => {
+  it('lists every command in --help', async () => {
+    const result = await run(['--help'])
+    expect(result.code).toBe(0)
+    for (const command of ['serve', 'status', 'db:migrate', 'db:rollback', 'db:status']) {
+      expect(result.stdout).toContain(command)
+    }
+  })
+
+  it.each(['serve', 'status', 'db:migrate', 'db:rollback', 'db:status'])(
+    'has --help for %s',
+    async (command) => {
+      const result = await run([command, '--help'])
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain(`Usage: sentia ${command}`)
+    },
+  )
+
+  it('exits non-zero on an unknown command', async () => {
+    const result = await run(['nonsense'])
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toMatch(/unknown command/)
+  })
+
+  it('refuses an invalid PORT with exit code 1 and a message naming PORT', async () => {
+    const result = await run(['serve'], {
+      PORT: 'abc',
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-cli-')),
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Invalid configuration: PORT')
+  })
+
+  it('fails status with a clear message when nothing answers', async () => {
+    const result = await run(['status', '--url', 'http://127.0.0.1:1'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('cannot reach http://127.0.0.1:1')
+  })
+})
+
+describe('sentia serve on the embedded engine', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sentia-serve-'))
+  const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' }
+  let server: Server | undefined
+  afterAll(() => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL')
+  })
+
+  it('starts, serves health, holds the data-dir lock and stops cleanly on SIGTERM', async () => {
+    server = await startServer(env)
+    const lockFile = path.join(dataDir, 'sentia.lock')
+    expect(existsSync(lockFile)).toBe(true)
+
+    const health = await fetch(`${server.url}/health`)
+    expect(health.status).toBe(200)
+    const report = (await health.json()) as { components: { database: { engine: string } } }
+    expect(report.components.database.engine).toBe('pglite')
+
+    const status = await run(['status', '--url', server.url])
+    expect(status.code).toBe(0)
+    expect(status.stdout).toContain('status: OK')
+    expect(status.stdout).toMatch(/database\s+ok/)
+
+    const second = await run(['serve'], { ...env })
+    expect(second.code).not.toBe(0)
+    expect(second.stderr).toContain(`in use by process ${server.child.pid}`)
+
+    const migrateWhileRunning = await run(['db:status'], env)
+    expect(migrateWhileRunning.code).toBe(1)
+    expect(migrateWhileRunning.stderr).toContain(`in use by process ${server.child.pid}`)
+
+    // one request line per request, with the runbook's fields
+    const requestLine = server
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"route":"/health"'))
+    expect(JSON.parse(requestLine!)).toMatchObject({ method: 'GET', status: 200, msg: 'request' })
+    expect(JSON.parse(requestLine!).response_time).toBeGreaterThan(0)
+    expect(JSON.parse(requestLine!).req_id).toBeTruthy()
+
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+    expect(existsSync(lockFile)).toBe(false)
+    expect(server.output()).toContain('"msg":"stopped"')
+  })
+
+  it('migrates, rolls back and reports status on the stopped data dir', async () => {
+    const before = await run(['db:status', '--json'], env)
+    expect(before.code).toBe(0)
+    const migrations = JSON.parse(before.stdout).migrations as { name: string; executedAt: string | null }[]
+    expect(migrations.length).toBeGreaterThan(0)
+    expect(migrations.every((m) => m.executedAt)).toBe(true)
+
+    const rollback = await run(['db:rollback'], env)
+    expect(rollback.code).toBe(0)
+    expect(rollback.stdout).toContain(`reverted ${migrations.at(-1)!.name}`)
+
+    const pending = await run(['db:status'], env)
+    expect(pending.stdout).toMatch(new RegExp(`${migrations.at(-1)!.name}\\s+pending`))
+
+    const migrate = await run(['db:migrate'], env)
+    expect(migrate.code).toBe(0)
+    expect(migrate.stdout).toContain(`applied ${migrations.at(-1)!.name}`)
+    expect(existsSync(path.join(dataDir, 'sentia.lock'))).toBe(false)
+  })
+
+  it('takes over a stale lock left by a killed server', async () => {
+    const killed = await startServer(env)
+    killed.child.kill('SIGKILL')
+    await killed.exited
+    expect(existsSync(path.join(dataDir, 'sentia.lock'))).toBe(true)
+    server = await startServer(env)
+    expect((await fetch(`${server.url}/health`)).status).toBe(200)
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+  })
+})
