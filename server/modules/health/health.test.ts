@@ -101,3 +101,22 @@ describe('overallStatus', () => {
 function countSelectOne(t: TestApp): number {
   return t.ctx.queryStats.slowest(1000).find((q) => q.fingerprint === 'select ?')?.calls ?? 0
 }
+
+describe.skipIf(!process.env.REDIS_URL)('GET /health with Redis (REDIS_URL)', () => {
+  it('reports the cache as redis', async () => {
+    const t = await buildTestApp({ redis: true, start: false })
+    try {
+      // the connection may still be opening at first; checks are cached for a second
+      let cache: { status: string; kind: string } = { status: 'unknown', kind: '' }
+      for (let i = 0; i < 10 && cache.status !== 'ok'; i++) {
+        cache = (await t.app.inject({ url: '/health' })).json().components.cache
+        if (cache.status !== 'ok') await new Promise((resolve) => setTimeout(resolve, 600))
+      }
+      expect(cache).toMatchObject({ status: 'ok', kind: 'redis', required: false })
+      expect(t.ctx.cache.kind).toBe('redis')
+      expect(t.ctx.bus.kind).toBe('redis')
+    } finally {
+      await t.close()
+    }
+  })
+})
