@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parse as parseDotenv } from 'dotenv'
 
 /**
@@ -97,6 +98,16 @@ export const variables = {
     defaultText: '5000',
     parse: integer(5000, 100, 120_000),
   },
+  EMBEDDED_SHARED_BUFFERS: {
+    description:
+      'Shared buffer cache of the embedded engine (PostgreSQL units: kB, MB, GB); the main part of its memory.',
+    defaultText: '32MB',
+    parse: (raw: string | undefined) => {
+      const value = text('32MB')(raw)
+      if (!/^\d+(kB|MB|GB)$/.test(value)) throw new Error(`must be a size like 32MB (got "${raw}")`)
+      return value
+    },
+  },
   REDIS_URL: {
     description: 'Redis URL for shared cache and event fan-out across replicas. Unset: in-process.',
     secret: true,
@@ -140,6 +151,8 @@ export interface DatabaseConfig {
   /** `pgbouncer=true`: never send named (prepared) statements. */
   preparedStatements: boolean
   connectionTimeoutMs: number
+  /** Embedded engine only: its shared_buffers setting. */
+  sharedBuffers: string
 }
 
 export interface Config {
@@ -184,7 +197,11 @@ export function loadConfig(env: Env = readEnv()): Config {
     host: values.HOST,
     port: values.PORT,
     dataDir: values.DATA_DIR,
-    database: databaseConfig(values.DATABASE_URL, values.DATABASE_POOL_TIMEOUT_MS),
+    database: databaseConfig(
+      values.DATABASE_URL,
+      values.DATABASE_POOL_TIMEOUT_MS,
+      values.EMBEDDED_SHARED_BUFFERS,
+    ),
     redisUrl: values.REDIS_URL?.toString(),
     logLevel: values.LOG_LEVEL,
     version: values.APP_VERSION,
@@ -195,8 +212,13 @@ export function loadConfig(env: Env = readEnv()): Config {
   }
 }
 
-function databaseConfig(url: URL | undefined, connectionTimeoutMs: number): DatabaseConfig {
-  if (!url) return { engine: 'pglite', poolSize: 1, preparedStatements: false, connectionTimeoutMs }
+function databaseConfig(
+  url: URL | undefined,
+  connectionTimeoutMs: number,
+  sharedBuffers: string,
+): DatabaseConfig {
+  if (!url)
+    return { engine: 'pglite', poolSize: 1, preparedStatements: false, connectionTimeoutMs, sharedBuffers }
   const stripped = new URL(url)
   const limit = stripped.searchParams.get('connection_limit')
   const pgbouncer = stripped.searchParams.get('pgbouncer')
@@ -219,6 +241,7 @@ function databaseConfig(url: URL | undefined, connectionTimeoutMs: number): Data
     poolSize,
     preparedStatements: pgbouncer !== 'true',
     connectionTimeoutMs,
+    sharedBuffers,
   }
 }
 
@@ -258,18 +281,29 @@ export function describeConfig(config: Config): Record<string, unknown> {
   }
 }
 
+/** The folder holding the app's package.json, found from this file (source or built bundle). */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir)
+    if (parent === dir) throw new Error('package.json not found above the application files')
+    dir = parent
+  }
+  return dir
+}
+
 let cachedVersion: string | undefined
 function packageVersion(): string {
-  if (cachedVersion) return cachedVersion
-  const file = new URL('../package.json', import.meta.url)
-  cachedVersion = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+  cachedVersion ??= (
+    JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
+  ).version
   return cachedVersion
 }
 
 function gitCommit(): string | undefined {
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: new URL('..', import.meta.url),
+      cwd: packageRoot(),
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 2000,
     })

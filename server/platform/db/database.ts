@@ -43,6 +43,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     pglite = await PGlite.create({
       dataDir: options.dataDir,
       extensions: pgliteExtensions,
+      postgresqlconf: [`shared_buffers=${config.sharedBuffers}`],
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     })
     await pglite.exec('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
