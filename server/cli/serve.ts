@@ -72,9 +72,9 @@ export async function serve(role: Role): Promise<void> {
   }
 }
 
-async function stop(ctx: AppContext, app: FastifyInstance | undefined, logger: Logger): Promise<void> {
-  const { closeContext } = await import('../context.ts')
+export async function stop(ctx: AppContext, app: FastifyInstance | undefined, logger: Logger): Promise<void> {
   ctx.lifecycle.state = 'stopping'
+  const { closeContext } = await import('../context.ts')
   // Stop accepting and let in-flight requests finish before the pools close under them.
   if (app) await app.close()
   logger.debug('http server closed')
