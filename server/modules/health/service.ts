@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import { cachedFor, withTimeout } from '../../platform/cached.ts'
 import type { ComponentHealth, ComponentStatus } from '../../platform/health-types.ts'
+import { elapsedMs } from '../../platform/numbers.ts'
 import { diskReading } from '../../platform/observability/system.ts'
 
 /** Component checks are shared for this long, so polling /health every second costs nothing. */
@@ -85,7 +86,7 @@ async function checkDatabase(ctx: AppContext): Promise<ComponentHealth> {
     status: 'ok',
     required: true,
     engine: ctx.database.engine,
-    latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    latencyMs: elapsedMs(started),
   }
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { round } from '../../platform/numbers.ts'
 import { diskReading, memoryReading } from '../../platform/observability/system.ts'
 import { liveInstances } from '../instances/service.ts'
 
@@ -96,14 +97,12 @@ async function pgStatStatements(ctx: AppContext, limit: number) {
       statements: rows.rows.map((row) => ({
         query: row.query,
         calls: Number(row.calls),
-        totalMs: round(row.total_ms),
-        meanMs: round(row.mean_ms),
-        maxMs: round(row.max_ms),
+        totalMs: round(Number(row.total_ms), 3),
+        meanMs: round(Number(row.mean_ms), 3),
+        maxMs: round(Number(row.max_ms), 3),
       })),
     }
   } catch (error) {
     return { available: false, reason: (error as Error).message, statements: [] }
   }
 }
-
-const round = (value: number) => Math.round(Number(value) * 1000) / 1000

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { ComponentHealth } from '../health-types.ts'
+import { elapsedMs } from '../numbers.ts'
 import type { Logger } from '../observability/logger.ts'
 
 /**
@@ -82,17 +83,15 @@ export class RedisCache implements Cache {
     const started = performance.now()
     try {
       await this.redis.ping()
-      return { status: 'ok', required: false, kind: 'redis', latencyMs: elapsed(started) }
+      return { status: 'ok', required: false, kind: 'redis', latencyMs: elapsedMs(started) }
     } catch (error) {
       return {
         status: 'degraded',
         required: false,
         kind: 'redis',
-        latencyMs: elapsed(started),
+        latencyMs: elapsedMs(started),
         message: `redis unreachable (${(error as Error).message}); cache and fan-out fall back to this process`,
       }
     }
   }
 }
-
-const elapsed = (started: number) => Math.round((performance.now() - started) * 100) / 100

@@ -1,3 +1,5 @@
+import { round } from '../numbers.ts'
+
 /**
  * In-memory timing of every SQL statement the process runs, grouped by a normalized
  * fingerprint (literals and parameters replaced by `?`). Feeds /api/metrics/slow-queries.
@@ -69,9 +71,9 @@ export class QueryStats {
         fingerprint: key,
         calls: entry.calls,
         errors: entry.errors,
-        totalMs: round(entry.totalMs),
-        meanMs: round(entry.totalMs / entry.calls),
-        maxMs: round(entry.maxMs),
+        totalMs: round(entry.totalMs, 3),
+        meanMs: round(entry.totalMs / entry.calls, 3),
+        maxMs: round(entry.maxMs, 3),
       }))
       .sort((a, b) => b.meanMs - a.meanMs)
       .slice(0, limit)
@@ -93,5 +95,3 @@ export class QueryStats {
     if (rarest !== undefined) this.#entries.delete(rarest)
   }
 }
-
-const round = (value: number) => Math.round(value * 1000) / 1000

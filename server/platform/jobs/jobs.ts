@@ -3,6 +3,7 @@ import { PgBoss } from 'pg-boss'
 import type { AppContext } from '../../context.ts'
 import type { Engine } from '../db/database.ts'
 import type { ComponentHealth } from '../health-types.ts'
+import { elapsedMs } from '../numbers.ts'
 import type { Logger } from '../observability/logger.ts'
 
 /**
@@ -81,10 +82,10 @@ export class Jobs {
         const started = performance.now()
         try {
           await job.handler(item.data as object, ctx())
-          this.logger.info({ job: job.name, id: item.id, duration_ms: ms(started) }, 'job done')
+          this.logger.info({ job: job.name, id: item.id, duration_ms: elapsedMs(started) }, 'job done')
         } catch (error) {
           this.logger.error(
-            { err: error, job: job.name, id: item.id, duration_ms: ms(started) },
+            { err: error, job: job.name, id: item.id, duration_ms: elapsedMs(started) },
             'job failed',
           )
           throw error
@@ -116,12 +117,17 @@ export class Jobs {
       return {
         status: 'ok',
         required: true,
-        latencyMs: ms(started),
+        latencyMs: elapsedMs(started),
         queues: queues.length,
         worker: this.#working,
       }
     } catch (error) {
-      return { status: 'down', required: true, latencyMs: ms(started), message: (error as Error).message }
+      return {
+        status: 'down',
+        required: true,
+        latencyMs: elapsedMs(started),
+        message: (error as Error).message,
+      }
     }
   }
 
@@ -132,5 +138,3 @@ export class Jobs {
     await this.boss.stop({ graceful: true, close: false, timeout: timeoutMs })
   }
 }
-
-const ms = (started: number) => Math.round((performance.now() - started) * 100) / 100

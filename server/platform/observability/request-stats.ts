@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts'
+import { round } from '../numbers.ts'
 import { LatencyHistogram } from './latency-histogram.ts'
 
 /**
@@ -127,5 +128,3 @@ function merge(target: Counter, source: Counter): void {
   target.errors += source.errors
   target.latency.add(source.latency)
 }
-
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits

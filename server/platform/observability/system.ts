@@ -6,6 +6,7 @@ import {
   type PerformanceEntry,
   PerformanceObserver,
 } from 'node:perf_hooks'
+import { round } from '../numbers.ts'
 
 /**
  * Process and host readings: CPU (host and process, as % over the last sampling interval),
@@ -166,5 +167,3 @@ function hostTimes(): { busy: number; total: number } {
   }
   return { busy, total }
 }
-
-const round = (value: number) => Math.round(value * 100) / 100
