@@ -4,8 +4,10 @@ import { modules } from './modules/index.ts'
 import { isAccess } from './platform/http/access.ts'
 import { registerDocs } from './platform/http/docs.ts'
 import { installErrorHandling } from './platform/http/error-handler.ts'
+import { installGuard } from './platform/http/guard.ts'
 import { requestId } from './platform/http/request-id.ts'
 import { RequestLog } from './platform/http/request-log.ts'
+import { installValidation } from './platform/http/validation.ts'
 
 export interface RouteEntry {
   method: string | string[]
@@ -37,7 +39,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     bodyLimit: ctx.config.bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    trustProxy: trustProxy(ctx.config.trustProxy),
   })
 
   // Deny by default: a route that does not say who may call it is a start-up error.
@@ -72,6 +74,11 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     ctx.requestStats.record(`${request.method} ${route}`, status, responseTime)
   })
 
+  installValidation(app)
+  installGuard(app, {
+    resolvers: modules.flatMap((m) => (m.authenticate ? [m.authenticate(ctx)] : [])),
+    metricsToken: ctx.config.metricsToken,
+  })
   installErrorHandling(app)
   await registerDocs(app, ctx.config.version)
 
@@ -84,4 +91,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope, ctx))
   await app.ready()
   return app
+}
+
+/** A hop count becomes "trust the first n hops", as Fastify does internally (its types omit it). */
+function trustProxy(setting: boolean | number | string[]) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting
 }

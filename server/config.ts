@@ -113,6 +113,41 @@ export const variables = {
     secret: true,
     parse: optionalUrl(['redis:', 'rediss:']),
   },
+  METRICS_TOKEN: {
+    description:
+      'Bearer token Prometheus must send for /metrics. Unset: /metrics is served to loopback only.',
+    secret: true,
+    parse: (raw: string | undefined) => {
+      if (raw === undefined || raw.trim() === '') return undefined
+      if (raw.trim().length < 16) throw new Error('must be at least 16 characters')
+      return raw.trim()
+    },
+  },
+  TRUST_PROXY: {
+    description:
+      'Trust X-Forwarded-For from these proxies: `true` (any), a hop count, or comma-separated addresses/CIDRs. Unset: the peer address is the client.',
+    parse: (raw: string | undefined): boolean | number | string[] => {
+      const value = raw?.trim() ?? ''
+      if (value === '' || value === 'false') return false
+      if (value === 'true') return true
+      if (/^\d+$/.test(value)) return Number(value)
+      const list = value.split(',').map((part) => part.trim())
+      if (list.some((part) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part))) {
+        throw new Error('must be true, false, a hop count or comma-separated IP addresses/CIDRs')
+      }
+      return list
+    },
+  },
+  AUDIT_RETENTION_DAYS: {
+    description: 'Audit log entries older than this are deleted by the daily retention job.',
+    defaultText: '90',
+    parse: integer(90, 1, 36_500),
+  },
+  APIKEY_ROTATION_OVERLAP_HOURS: {
+    description: 'How long a rotated API key keeps working after its replacement is issued.',
+    defaultText: '24',
+    parse: integer(24, 0, 24 * 90),
+  },
   LOG_LEVEL: {
     description: 'Log level.',
     defaultText: 'info',
@@ -167,6 +202,10 @@ export interface Config {
   commit: string
   shutdownTimeoutMs: number
   bodyLimit: number
+  metricsToken: string | undefined
+  trustProxy: boolean | number | string[]
+  auditRetentionDays: number
+  apiKeyOverlapHours: number
   /** Values of secret variables, so the logger can redact them wherever they appear. */
   secrets: string[]
 }
@@ -208,6 +247,10 @@ export function loadConfig(env: Env = readEnv()): Config {
     commit: values.GIT_COMMIT,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     bodyLimit: values.BODY_LIMIT_BYTES,
+    metricsToken: values.METRICS_TOKEN,
+    trustProxy: values.TRUST_PROXY,
+    auditRetentionDays: values.AUDIT_RETENTION_DAYS,
+    apiKeyOverlapHours: values.APIKEY_ROTATION_OVERLAP_HOURS,
     secrets: secretValues(env),
   }
 }

@@ -4,6 +4,7 @@ import { CliError } from './cli/output.ts'
 import { registerServeCommand } from './cli/serve.ts'
 import { registerStatusCommand } from './cli/status.ts'
 import { ConfigError } from './config.ts'
+import { registerApiKeyCommands } from './modules/apikeys/cli.ts'
 import { LockHeldError } from './platform/db/lockfile.ts'
 import { MigrationError } from './platform/db/migration-error.ts'
 
@@ -17,6 +18,7 @@ const program = new Command()
 registerServeCommand(program)
 registerStatusCommand(program)
 registerDbCommands(program)
+registerApiKeyCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -7,7 +7,9 @@ import { inject } from 'vitest'
 import { type BuildOptions, buildApp } from '../server/app.ts'
 import { loadConfig, type Role } from '../server/config.ts'
 import { type AppContext, closeContext, createContext, startContext } from '../server/context.ts'
+import { createApiKey } from '../server/modules/apikeys/service.ts'
 import type { Clock } from '../server/platform/clock.ts'
+import type { UserRole } from '../server/platform/http/access.ts'
 import type { Logger } from '../server/platform/observability/logger.ts'
 import { adminQuery, databaseUrlFor, silentLogger } from './template.ts'
 
@@ -81,4 +83,18 @@ export async function buildTestApp(options: TestContextOptions & BuildOptions = 
       await closeTestContext(ctx)
     },
   }
+}
+
+const keys = new WeakMap<AppContext, Map<UserRole, string>>()
+
+/** An `Authorization` header carrying an API key of the given role (one key per role and context). */
+export async function as(ctx: AppContext, role: UserRole): Promise<{ authorization: string }> {
+  const byRole = keys.get(ctx) ?? new Map<UserRole, string>()
+  keys.set(ctx, byRole)
+  let key = byRole.get(role)
+  if (!key) {
+    key = (await createApiKey(ctx, { name: `test ${role}`, role }, { type: 'system', id: 'test' })).key
+    byRole.set(role, key)
+  }
+  return { authorization: `Bearer ${key}` }
 }

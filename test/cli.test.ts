@@ -177,3 +177,62 @@ describe('sentia serve on the embedded engine', () => {
     expect(await server.exited).toBe(0)
   })
 })
+
+describe('sentia apikey commands', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sentia-keys-'))
+  const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }
+  let server: Server | undefined
+  afterAll(() => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL')
+  })
+
+  it('manages keys on the local database and against a running instance', async () => {
+    const created = await run(['apikey:create', '--name', 'ops laptop', '--role', 'admin', '--json'], env)
+    expect(created.code, created.stderr).toBe(0)
+    const { key, apiKey } = JSON.parse(created.stdout) as { key: string; apiKey: { id: string } }
+    expect(key).toMatch(/^sk_/)
+
+    const badRole = await run(['apikey:create', '--name', 'x', '--role', 'root'], env)
+    expect(badRole.code).toBe(1)
+    expect(badRole.stderr).toContain('--role must be one of')
+
+    server = await startServer({ ...env, LOG_LEVEL: 'info' })
+    const remote = ['--url', server.url, '--api-key', key]
+
+    const viewer = await run(['apikey:create', '--name', 'grafana', '--role', 'viewer', '--json', ...remote])
+    expect(viewer.code, viewer.stderr).toBe(0)
+    const viewerKey = JSON.parse(viewer.stdout) as { key: string; apiKey: { id: string } }
+
+    const status = await run(['status', '--url', server.url, '--api-key', viewerKey.key])
+    expect(status.code).toBe(0)
+    expect(status.stdout).toContain('requests (5 min)')
+
+    const rotated = await run(['apikey:rotate', viewerKey.apiKey.id, '--overlap-hours', '1', ...remote])
+    expect(rotated.code, rotated.stderr).toBe(0)
+    expect(rotated.stdout).toContain('The old key stops working at')
+
+    const denied = await run(['apikey:list', '--url', server.url, '--api-key', viewerKey.key])
+    expect(denied.code).toBe(1)
+    expect(denied.stderr).toContain('HTTP 403')
+
+    const list = await run(['apikey:list', '--json', ...remote])
+    const names = (JSON.parse(list.stdout).items as { name: string; state: string }[]).map(
+      (k) => `${k.name}:${k.state}`,
+    )
+    expect(names).toEqual(expect.arrayContaining(['ops laptop:active', 'grafana:active', 'grafana:expiring']))
+
+    const revoked = await run(['apikey:revoke', viewerKey.apiKey.id, ...remote])
+    expect(revoked.code, revoked.stderr).toBe(0)
+
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+
+    const all = await run(['apikey:list', '--all', '--json'], env)
+    const states = (JSON.parse(all.stdout).items as { id: string; state: string }[]).find(
+      (k) => k.id === viewerKey.apiKey.id,
+    )
+    expect(states?.state).toBe('revoked')
+    const local = await run(['apikey:revoke', apiKey.id], env)
+    expect(local.stdout).toContain(`Revoked API key ${apiKey.id}`)
+  })
+})

@@ -12,13 +12,18 @@ export function registerStatusCommand(program: Command): void {
     .command('status')
     .description('show version, uptime, replicas, component health and traffic of a running instance')
     .option('--url <url>', 'base URL of the instance (default: http://HOST:PORT from the environment)')
+    .option(
+      '--api-key <key>',
+      'API key (viewer or higher) for the traffic figures (default: $SENTIA_API_KEY)',
+    )
     .option('--json', 'print the raw figures as JSON')
     .option('--timeout <ms>', 'give up after this many milliseconds', '5000')
-    .action(async (options: { url?: string; json?: boolean; timeout: string }) => {
+    .action(async (options: { url?: string; json?: boolean; timeout: string; apiKey?: string }) => {
       const base = options.url ?? defaultUrl()
       const timeout = Number(options.timeout)
+      const apiKey = options.apiKey ?? process.env.SENTIA_API_KEY
       const health = await fetchJson<HealthReport>(new URL('/health', base), timeout, [200, 503])
-      const metrics = await fetchJson<Summary>(new URL('/api/metrics', base), timeout, [200]).catch(
+      const metrics = await fetchJson<Summary>(new URL('/api/metrics', base), timeout, [200], apiKey).catch(
         (error: Error) => ({ unavailable: error.message }),
       )
       if (options.json) printJson({ url: base, health, metrics })
@@ -33,13 +38,12 @@ function defaultUrl(): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`
 }
 
-async function fetchJson<T>(url: URL, timeoutMs: number, accept: number[]): Promise<T> {
+async function fetchJson<T>(url: URL, timeoutMs: number, accept: number[], apiKey?: string): Promise<T> {
   let response: Response
   try {
-    response = await fetch(url, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json' },
-    })
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (apiKey) headers.authorization = `Bearer ${apiKey}`
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers })
   } catch (error) {
     const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message
     throw new CliError(`cannot reach ${url.origin}: ${cause}`)

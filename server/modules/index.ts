@@ -1,7 +1,9 @@
+import { apiKeysModule } from './apikeys/index.ts'
+import { auditModule } from './audit/index.ts'
 import { healthModule } from './health/index.ts'
 import { instancesModule } from './instances/index.ts'
 import { metricsModule } from './metrics/index.ts'
 import type { Module } from './module.ts'
 
 /** Every feature module, in start order. */
-export const modules: Module[] = [instancesModule, healthModule, metricsModule]
+export const modules: Module[] = [instancesModule, healthModule, metricsModule, auditModule, apiKeysModule]

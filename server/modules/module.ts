@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Role } from '../config.ts'
 import type { AppContext } from '../context.ts'
+import type { PrincipalResolver } from '../platform/http/principal.ts'
 import type { JobDefinition } from '../platform/jobs/jobs.ts'
 
 /** A feature module: what it adds to the HTTP app, the job queue and the process lifecycle. */
@@ -11,6 +12,8 @@ export interface Module {
   routes?(app: FastifyInstance, ctx: AppContext): Promise<void> | void
   // biome-ignore lint/suspicious/noExplicitAny: each job carries its own payload type
   jobs?: JobDefinition<any>[]
+  /** A way to recognise the caller of a request (API key, session). */
+  authenticate?(ctx: AppContext): PrincipalResolver
   start?(ctx: AppContext): Promise<void>
   stop?(ctx: AppContext): Promise<void>
 }

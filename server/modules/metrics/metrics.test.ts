@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../../../test/app.ts'
+import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
 
 describe('metrics endpoints', () => {
   let t: TestApp
@@ -38,7 +38,7 @@ describe('metrics endpoints', () => {
   })
 
   it('summarises request rate, error rate and latency over 1, 5 and 15 minutes', async () => {
-    const res = await t.app.inject({ url: '/api/metrics' })
+    const res = await t.app.inject({ url: '/api/metrics', headers: await as(t.ctx, 'viewer') })
     expect(res.statusCode).toBe(200)
     const body = res.json()
     const window = body.requests['5m']
@@ -63,7 +63,9 @@ describe('metrics endpoints', () => {
   })
 
   it('reports memory with GC figures', async () => {
-    const body = (await t.app.inject({ url: '/api/metrics/memory' })).json()
+    const body = (
+      await t.app.inject({ url: '/api/metrics/memory', headers: await as(t.ctx, 'viewer') })
+    ).json()
     expect(body.heapUsedBytes).toBeGreaterThan(0)
     expect(body.heapTotalBytes).toBeGreaterThanOrEqual(body.heapUsedBytes)
     expect(body.gc).toHaveProperty('count')
@@ -71,7 +73,7 @@ describe('metrics endpoints', () => {
   })
 
   it('reports the pool and, on PostgreSQL, server connections by state', async () => {
-    const body = (await t.app.inject({ url: '/api/metrics/db' })).json()
+    const body = (await t.app.inject({ url: '/api/metrics/db', headers: await as(t.ctx, 'viewer') })).json()
     expect(body.engine).toBe(t.ctx.database.engine)
     expect(body.pool.max).toBe(t.ctx.database.engine === 'pglite' ? 1 : 10)
     if (t.ctx.database.engine === 'postgres') {
@@ -84,7 +86,10 @@ describe('metrics endpoints', () => {
   })
 
   it('lists the slowest statements from the app timing and from pg_stat_statements or why not', async () => {
-    const res = await t.app.inject({ url: '/api/metrics/slow-queries?limit=3' })
+    const res = await t.app.inject({
+      url: '/api/metrics/slow-queries?limit=3',
+      headers: await as(t.ctx, 'viewer'),
+    })
     expect(res.statusCode).toBe(200)
     const body = res.json()
     expect(body.app.length).toBeLessThanOrEqual(3)
@@ -100,9 +105,15 @@ describe('metrics endpoints', () => {
   })
 
   it('rejects a bad limit with 400', async () => {
-    const res = await t.app.inject({ url: '/api/metrics/slow-queries?limit=0' })
+    const res = await t.app.inject({
+      url: '/api/metrics/slow-queries?limit=0',
+      headers: await as(t.ctx, 'viewer'),
+    })
     expect(res.statusCode).toBe(400)
     expect(res.json().error.code).toBe('VALIDATION_FAILED')
-    expect((await t.app.inject({ url: '/api/metrics/slow-queries?limit=abc' })).statusCode).toBe(400)
+    expect(
+      (await t.app.inject({ url: '/api/metrics/slow-queries?limit=abc', headers: await as(t.ctx, 'viewer') }))
+        .statusCode,
+    ).toBe(400)
   })
 })

@@ -9,7 +9,13 @@ export function metricsRoutes(fastify: FastifyInstance, ctx: AppContext): void {
 
   app.get(
     '/metrics',
-    { config: { access: 'public' }, schema: { summary: 'Prometheus exposition', produces: ['text/plain'] } },
+    {
+      config: { access: 'metrics-scraper' },
+      schema: {
+        summary: 'Prometheus exposition (METRICS_TOKEN bearer, or loopback only)',
+        produces: ['text/plain'],
+      },
+    },
     async (_request, reply) => {
       const body = await ctx.metrics.registry.metrics()
       return reply.type(ctx.metrics.registry.contentType).send(body)

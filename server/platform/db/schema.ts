@@ -3,6 +3,8 @@ import type { ColumnType, Generated } from 'kysely'
 /** Table types for Kysely. Each module adds its tables here when its migration lands. */
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>
+/** A timestamp with a database default: optional on insert. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>
 
 export interface InstancesTable {
   id: string
@@ -16,8 +18,39 @@ export interface InstancesTable {
   stopped_at: Timestamp | null
 }
 
+export interface AuditLogsTable {
+  id: Generated<string>
+  created_at: DefaultTimestamp
+  actor_type: 'user' | 'apikey' | 'system'
+  actor_id: string | null
+  action: string
+  target_type: string | null
+  target_id: string | null
+  ip: string | null
+  user_agent: string | null
+  request_id: string | null
+  old_values: unknown | null
+  new_values: unknown | null
+}
+
+export interface ApiKeysTable {
+  id: string
+  name: string
+  role: 'viewer' | 'operator' | 'manager' | 'admin'
+  prefix: string
+  key_hash: string
+  created_by: string | null
+  created_at: DefaultTimestamp
+  last_used_at: Timestamp | null
+  expires_at: Timestamp | null
+  revoked_at: Timestamp | null
+  replaced_by: string | null
+}
+
 export interface Tables {
   instances: InstancesTable
+  audit_logs: AuditLogsTable
+  api_keys: ApiKeysTable
 }
 
 export type { Generated }

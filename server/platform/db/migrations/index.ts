@@ -1,7 +1,11 @@
 import type { Migration } from 'kysely'
 import * as m0001 from './0001_instances.ts'
+import * as m0002 from './0002_audit_logs.ts'
+import * as m0003 from './0003_api_keys.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
   '0001_instances': m0001,
+  '0002_audit_logs': m0002,
+  '0003_api_keys': m0003,
 }
