@@ -75,6 +75,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   })
 
   installValidation(app)
+  for (const module of modules) module.install?.(app, ctx)
   installGuard(app, {
     resolvers: modules.flatMap((m) => (m.authenticate ? [m.authenticate(ctx)] : [])),
     metricsToken: ctx.config.metricsToken,

@@ -67,6 +67,14 @@ const optionalUrl =
     return url
   }
 
+const boolean = (fallback: boolean) => (raw: string | undefined) => {
+  if (raw === undefined || raw.trim() === '') return fallback
+  const value = raw.trim().toLowerCase()
+  if (['true', '1', 'yes', 'on'].includes(value)) return true
+  if (['false', '0', 'no', 'off'].includes(value)) return false
+  throw new Error(`must be true or false (got "${raw}")`)
+}
+
 const text = (fallback: string) => (raw: string | undefined) =>
   raw === undefined || raw.trim() === '' ? fallback : raw.trim()
 
@@ -148,6 +156,28 @@ export const variables = {
     defaultText: '24',
     parse: integer(24, 0, 24 * 90),
   },
+  SECURITY_BLOCK_ATTACKS: {
+    description:
+      'Reject requests matching SQL-injection, XSS, path-traversal or command-injection patterns with 400 (they are always recorded).',
+    defaultText: 'false',
+    parse: boolean(false),
+  },
+  AUTO_BLOCK_FAILED_LOGINS: {
+    description:
+      'Failed sign-ins from one address (across accounts) that trigger a temporary block; 0 turns it off.',
+    defaultText: '20',
+    parse: integer(20, 0, 100_000),
+  },
+  AUTO_BLOCK_WINDOW_MINUTES: {
+    description: 'The window in which AUTO_BLOCK_FAILED_LOGINS are counted.',
+    defaultText: '10',
+    parse: integer(10, 1, 1440),
+  },
+  AUTO_BLOCK_DURATION_MINUTES: {
+    description: 'How long an automatic block lasts.',
+    defaultText: '60',
+    parse: integer(60, 1, 525_600),
+  },
   LOG_LEVEL: {
     description: 'Log level.',
     defaultText: 'info',
@@ -206,6 +236,10 @@ export interface Config {
   trustProxy: boolean | number | string[]
   auditRetentionDays: number
   apiKeyOverlapHours: number
+  security: {
+    blockAttacks: boolean
+    autoBlock: { failedLogins: number; windowMinutes: number; durationMinutes: number }
+  }
   /** Values of secret variables, so the logger can redact them wherever they appear. */
   secrets: string[]
 }
@@ -251,6 +285,14 @@ export function loadConfig(env: Env = readEnv()): Config {
     trustProxy: values.TRUST_PROXY,
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
     apiKeyOverlapHours: values.APIKEY_ROTATION_OVERLAP_HOURS,
+    security: {
+      blockAttacks: values.SECURITY_BLOCK_ATTACKS,
+      autoBlock: {
+        failedLogins: values.AUTO_BLOCK_FAILED_LOGINS,
+        windowMinutes: values.AUTO_BLOCK_WINDOW_MINUTES,
+        durationMinutes: values.AUTO_BLOCK_DURATION_MINUTES,
+      },
+    },
     secrets: secretValues(env),
   }
 }

@@ -5,6 +5,7 @@ import { registerServeCommand } from './cli/serve.ts'
 import { registerStatusCommand } from './cli/status.ts'
 import { ConfigError } from './config.ts'
 import { registerApiKeyCommands } from './modules/apikeys/cli.ts'
+import { registerIpCommands } from './modules/security/cli.ts'
 import { LockHeldError } from './platform/db/lockfile.ts'
 import { MigrationError } from './platform/db/migration-error.ts'
 
@@ -19,6 +20,7 @@ registerServeCommand(program)
 registerStatusCommand(program)
 registerDbCommands(program)
 registerApiKeyCommands(program)
+registerIpCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { inject } from 'vitest'
 import { type BuildOptions, buildApp } from '../server/app.ts'
@@ -11,7 +12,8 @@ import { createApiKey } from '../server/modules/apikeys/service.ts'
 import type { Clock } from '../server/platform/clock.ts'
 import type { UserRole } from '../server/platform/http/access.ts'
 import type { Logger } from '../server/platform/observability/logger.ts'
-import { adminQuery, databaseUrlFor, silentLogger } from './template.ts'
+import { createLogger } from '../server/platform/observability/logger.ts'
+import { adminQuery, databaseUrlFor } from './template.ts'
 
 export interface TestContextOptions {
   clock?: Clock
@@ -44,7 +46,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
   const config = loadConfig(env)
   const ctx = await createContext({
     config,
-    logger: options.logger ?? silentLogger,
+    // Each context gets its own logger (its level can be changed at run time) writing nowhere.
+    logger: options.logger ?? createLogger(config, discard()),
     role: options.role,
     clock: options.clock,
     template: templateBlob,
@@ -97,4 +100,12 @@ export async function as(ctx: AppContext, role: UserRole): Promise<{ authorizati
     byRole.set(role, key)
   }
   return { authorization: `Bearer ${key}` }
+}
+
+function discard(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, done) {
+      done()
+    },
+  })
 }

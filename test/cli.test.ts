@@ -236,3 +236,29 @@ describe('sentia apikey commands', () => {
     expect(local.stdout).toContain(`Revoked API key ${apiKey.id}`)
   })
 })
+
+describe('sentia ip commands', () => {
+  it('blocks, lists and unblocks on the local database', async () => {
+    const env = { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-ip-')), LOG_LEVEL: 'warn' }
+    const blocked = await run(
+      ['ip:block', '203.0.113.0/24', '--reason', 'scanner', '--until', '2h', '--json'],
+      env,
+    )
+    expect(blocked.code, blocked.stderr).toBe(0)
+    const [block] = JSON.parse(blocked.stdout).items as { cidr: string; active: boolean; expiresAt: string }[]
+    expect(block).toMatchObject({ cidr: '203.0.113.0/24', active: true })
+    expect(Date.parse(block!.expiresAt)).toBeGreaterThan(Date.now() + 3_500_000)
+
+    const bad = await run(['ip:block', 'not-an-ip'], env)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('is not an IP address')
+
+    const list = await run(['ip:list'], env)
+    expect(list.stdout).toMatch(/203\.0\.113\.0\/24\s+manual\s+yes/)
+
+    const lifted = await run(['ip:unblock', '203.0.113.0/24', '--json'], env)
+    expect(lifted.code, lifted.stderr).toBe(0)
+    expect(JSON.parse(lifted.stdout).items[0].active).toBe(false)
+    expect((await run(['ip:unblock', '203.0.113.0/24'], env)).code).toBe(1)
+  })
+})

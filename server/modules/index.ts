@@ -4,6 +4,14 @@ import { healthModule } from './health/index.ts'
 import { instancesModule } from './instances/index.ts'
 import { metricsModule } from './metrics/index.ts'
 import type { Module } from './module.ts'
+import { securityModule } from './security/index.ts'
 
 /** Every feature module, in start order. */
-export const modules: Module[] = [instancesModule, healthModule, metricsModule, auditModule, apiKeysModule]
+export const modules: Module[] = [
+  instancesModule,
+  securityModule,
+  healthModule,
+  metricsModule,
+  auditModule,
+  apiKeysModule,
+]

@@ -9,6 +9,8 @@ export interface Module {
   name: string
   /** Roles whose HTTP server serves this module's routes (default: all and api). */
   httpRoles?: Role[]
+  /** App-wide hooks, installed before authentication (for every role that serves HTTP). */
+  install?(app: FastifyInstance, ctx: AppContext): void
   routes?(app: FastifyInstance, ctx: AppContext): Promise<void> | void
   // biome-ignore lint/suspicious/noExplicitAny: each job carries its own payload type
   jobs?: JobDefinition<any>[]

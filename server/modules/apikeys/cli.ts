@@ -21,7 +21,10 @@ const withRemote = (command: Command) =>
 const call = (options: Options) => remote(options.url!, options.apiKey ?? process.env.SENTIA_API_KEY)
 
 function printIssued(issued: IssuedKey, options: Options, verb: string): void {
-  if (options.json) return printJson(issued)
+  if (options.json) {
+    printJson(issued)
+    return
+  }
   console.log(`${verb} API key ${issued.apiKey.id} (${issued.apiKey.name}, role ${issued.apiKey.role}).`)
   console.log('The key is shown this once; store it now:')
   console.log(issued.key)

@@ -58,6 +58,7 @@ export const MetricsSummary = Type.Object({
   }),
   eventLoopLag: Type.Object({ meanMs: Type.Number(), p99Ms: Type.Number(), maxMs: Type.Number() }),
   replicas: Nullable(Type.Integer()),
+  securityEventsLast24h: Type.Record(Type.String(), Type.Integer()),
 })
 
 export const MemoryDetail = Type.Object({

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.ts'
 import { round } from '../../platform/numbers.ts'
 import { diskReading, memoryReading } from '../../platform/observability/system.ts'
 import { liveInstances } from '../instances/service.ts'
+import { countSecurityEvents } from '../security/events.ts'
 
 /** JSON metrics for people and the UI: the runbook's "check error rates" and "review slow endpoints". */
 
@@ -35,6 +36,7 @@ export async function metricsSummary(ctx: AppContext) {
     disk: await diskReading(ctx.config.dataDir),
     eventLoopLag: ctx.system.eventLoopLag(),
     replicas: replicas?.length ?? null,
+    securityEventsLast24h: await countSecurityEvents(ctx, new Date(ctx.clock.ms() - 86_400_000)),
   }
 }
 

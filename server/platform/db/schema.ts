@@ -47,10 +47,40 @@ export interface ApiKeysTable {
   replaced_by: string | null
 }
 
+export interface SecurityEventsTable {
+  id: Generated<string>
+  created_at: DefaultTimestamp
+  kind: string
+  ip: string | null
+  method: string | null
+  route: string | null
+  url: string | null
+  pattern: string | null
+  sample: string | null
+  request_id: string | null
+  user_agent: string | null
+  /** The account a failed sign-in was for, when there is one. */
+  subject: string | null
+}
+
+export interface IpBlocksTable {
+  id: string
+  cidr: string
+  reason: string | null
+  source: 'manual' | 'automatic'
+  created_by: string | null
+  created_at: DefaultTimestamp
+  expires_at: Timestamp | null
+  removed_at: Timestamp | null
+  removed_by: string | null
+}
+
 export interface Tables {
   instances: InstancesTable
   audit_logs: AuditLogsTable
   api_keys: ApiKeysTable
+  security_events: SecurityEventsTable
+  ip_blocks: IpBlocksTable
 }
 
 export type { Generated }

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely'
 import * as m0001 from './0001_instances.ts'
 import * as m0002 from './0002_audit_logs.ts'
 import * as m0003 from './0003_api_keys.ts'
+import * as m0004 from './0004_security.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
   '0001_instances': m0001,
   '0002_audit_logs': m0002,
   '0003_api_keys': m0003,
+  '0004_security': m0004,
 }
