@@ -5,6 +5,7 @@ import { isAccess } from './platform/http/access.ts'
 import { registerDocs } from './platform/http/docs.ts'
 import { installErrorHandling } from './platform/http/error-handler.ts'
 import { installGuard } from './platform/http/guard.ts'
+import { installHardening } from './platform/http/hardening.ts'
 import { requestId } from './platform/http/request-id.ts'
 import { RequestLog } from './platform/http/request-log.ts'
 import { installValidation } from './platform/http/validation.ts'
@@ -81,6 +82,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     metricsToken: ctx.config.metricsToken,
   })
   installErrorHandling(app)
+  await installHardening(app, ctx)
   await registerDocs(app, ctx.config.version)
 
   for (const module of modules) {

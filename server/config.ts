@@ -156,6 +156,17 @@ export const variables = {
     defaultText: '24',
     parse: integer(24, 0, 24 * 90),
   },
+  RATE_LIMIT_PER_MINUTE: {
+    description:
+      'Requests per minute for each API key, session or (anonymous) address; shared through Redis when set. Health checks are exempt.',
+    defaultText: '600',
+    parse: integer(600, 1, 1_000_000),
+  },
+  SIGNIN_RATE_LIMIT_PER_MINUTE: {
+    description: 'Sign-in attempts per minute from one address.',
+    defaultText: '10',
+    parse: integer(10, 1, 10_000),
+  },
   SECURITY_BLOCK_ATTACKS: {
     description:
       'Reject requests matching SQL-injection, XSS, path-traversal or command-injection patterns with 400 (they are always recorded).',
@@ -236,6 +247,7 @@ export interface Config {
   trustProxy: boolean | number | string[]
   auditRetentionDays: number
   apiKeyOverlapHours: number
+  rateLimit: { perMinute: number; signInPerMinute: number }
   security: {
     blockAttacks: boolean
     autoBlock: { failedLogins: number; windowMinutes: number; durationMinutes: number }
@@ -285,6 +297,10 @@ export function loadConfig(env: Env = readEnv()): Config {
     trustProxy: values.TRUST_PROXY,
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
     apiKeyOverlapHours: values.APIKEY_ROTATION_OVERLAP_HOURS,
+    rateLimit: {
+      perMinute: values.RATE_LIMIT_PER_MINUTE,
+      signInPerMinute: values.SIGNIN_RATE_LIMIT_PER_MINUTE,
+    },
     security: {
       blockAttacks: values.SECURITY_BLOCK_ATTACKS,
       autoBlock: {

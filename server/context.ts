@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { Redis } from 'ioredis'
 import type { Config, Role } from './config.ts'
 import { modules } from './modules/index.ts'
 import { type Bus, MemoryBus, RedisBus } from './platform/bus/bus.ts'
@@ -34,6 +35,8 @@ export interface AppContext {
   system: SystemMonitor
   cache: Cache
   bus: Bus
+  /** The shared Redis command connection, when REDIS_URL is set (rate limits use it directly). */
+  redis: Redis | undefined
   jobs: Jobs
   /** Held while the embedded engine has DATA_DIR open. */
   dataDirLock: DataDirLock | undefined
@@ -72,7 +75,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     metrics.watchPool(database.pool, database.engine)
     await migrateUp(database.db)
 
-    const { cache, bus } = sharedState(config, logger, clock)
+    const { cache, bus, redis } = sharedState(config, logger, clock)
     const jobs = new Jobs(
       database.pool,
       database.engine,
@@ -96,6 +99,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
       system: new SystemMonitor(),
       cache,
       bus,
+      redis,
       jobs,
     }
   } catch (error) {
@@ -104,11 +108,19 @@ export async function createContext(options: ContextOptions): Promise<AppContext
   }
 }
 
-function sharedState(config: Config, logger: Logger, clock: Clock): { cache: Cache; bus: Bus } {
+function sharedState(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+): { cache: Cache; bus: Bus; redis?: Redis } {
   if (!config.redisUrl) return { cache: new MemoryCache(() => clock.ms()), bus: new MemoryBus() }
   const commands = connectRedis(config.redisUrl, logger, 'commands')
   const subscriber = connectRedis(config.redisUrl, logger, 'subscriber', 'subscriber')
-  return { cache: new RedisCache(commands, logger), bus: new RedisBus(commands, subscriber, logger) }
+  return {
+    cache: new RedisCache(commands, logger),
+    bus: new RedisBus(commands, subscriber, logger),
+    redis: commands,
+  }
 }
 
 /** Starts background activity: job workers and schedules (by role), module start hooks, sampling. */

@@ -29,7 +29,7 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/health',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: false },
       schema: {
         summary: 'Health of this instance and its components; 503 when a required component is down',
         response: { 200: HealthReport, 503: HealthReport },
@@ -45,7 +45,7 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/health/live',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: false },
       schema: { summary: 'The process is up (no I/O)', response: { 200: Simple } },
     },
     async (_request, reply) => {
@@ -57,7 +57,7 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/health/ready',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateLimit: false },
       schema: {
         summary: 'The instance can serve traffic: started, not shutting down, database reachable',
         response: { 200: Simple, 503: Simple },

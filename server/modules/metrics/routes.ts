@@ -10,7 +10,7 @@ export function metricsRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/metrics',
     {
-      config: { access: 'metrics-scraper' },
+      config: { access: 'metrics-scraper', rateLimit: false },
       schema: {
         summary: 'Prometheus exposition (METRICS_TOKEN bearer, or loopback only)',
         produces: ['text/plain'],

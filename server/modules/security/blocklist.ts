@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/service.ts'
  */
 export const BLOCKLIST_CHANNEL = 'security.blocklist'
 const REFRESH_MS = 30_000
+const RETRY_MS = 5000
 
 export interface IpBlockView {
   id: string
@@ -87,6 +88,7 @@ function present(row: Row, now: number): IpBlockView {
 export class Blocklist {
   #entries: Entry[] = []
   #loaded: Promise<void> | undefined
+  #failedAt = Number.NEGATIVE_INFINITY
   #timer: NodeJS.Timeout | undefined
   #unsubscribe: (() => void) | undefined
 
@@ -116,9 +118,19 @@ export class Blocklist {
     this.#loaded = Promise.resolve()
   }
 
-  /** The active block covering `ip`, if any. */
+  /**
+   * The active block covering `ip`, if any. If the list cannot be loaded (database down), the
+   * last known list is used and loading is retried at most every few seconds, so an outage
+   * does not turn every request into an error.
+   */
   async match(ip: string): Promise<IpBlockView | null> {
-    this.#loaded ??= this.refresh()
+    if (!this.#loaded && this.ctx.clock.ms() - this.#failedAt >= RETRY_MS) {
+      this.#loaded = this.refresh().catch((error) => {
+        this.ctx.logger.warn({ err: error }, 'blocklist could not be loaded; using the last known list')
+        this.#failedAt = this.ctx.clock.ms()
+        this.#loaded = undefined
+      })
+    }
     await this.#loaded
     const address = normalizeIp(ip)
     const family = isIP(address)
