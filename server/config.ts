@@ -121,6 +121,72 @@ export const variables = {
     secret: true,
     parse: optionalUrl(['redis:', 'rediss:']),
   },
+  PUBLIC_URL: {
+    description:
+      'The address people use to reach the app (sign-in redirects, cookie security). Cookies are Secure when it is https.',
+    defaultText: 'http://HOST:PORT',
+    parse: optionalUrl(['http:', 'https:']),
+  },
+  SESSION_SECRETS: {
+    description:
+      'Comma-separated secrets for signing sessions: the first signs, all verify (rotation logs nobody out). Required in production (32+ characters each); elsewhere one is generated into DATA_DIR.',
+    secret: true,
+    parse: (raw: string | undefined) =>
+      raw === undefined || raw.trim() === ''
+        ? []
+        : raw
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+  },
+  SESSION_IDLE_MINUTES: {
+    description: 'A session not used for this long expires (each use extends it).',
+    defaultText: '480',
+    parse: integer(480, 5, 525_600),
+  },
+  SESSION_MAX_HOURS: {
+    description: 'A session ends this long after sign-in however active it is.',
+    defaultText: '168',
+    parse: integer(168, 1, 8760),
+  },
+  LOGIN_MAX_FAILURES: {
+    description: 'Failed sign-ins to one account within LOGIN_LOCK_MINUTES that lock it.',
+    defaultText: '5',
+    parse: integer(5, 1, 1000),
+  },
+  LOGIN_LOCK_MINUTES: {
+    description: 'The window for counting failed sign-ins, and how long a locked account stays locked.',
+    defaultText: '15',
+    parse: integer(15, 1, 10_080),
+  },
+  REQUIRE_2FA_FOR_ADMINS: {
+    description: 'Admins without two-factor sign-in act as viewers until they enable it.',
+    defaultText: 'false',
+    parse: boolean(false),
+  },
+  SENTIA_ADMIN_EMAIL: {
+    description: 'With SENTIA_ADMIN_PASSWORD: the first admin, created at start when no user has this email.',
+    parse: (raw: string | undefined) => {
+      if (raw === undefined || raw.trim() === '') return undefined
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw.trim())) throw new Error('is not an email address')
+      return raw.trim().toLowerCase()
+    },
+  },
+  SENTIA_ADMIN_PASSWORD: {
+    description: 'Password of the first admin (12+ characters).',
+    secret: true,
+    parse: (raw: string | undefined) => {
+      if (raw === undefined || raw === '') return undefined
+      if (raw.length < 12) throw new Error('must be at least 12 characters')
+      return raw
+    },
+  },
+  DEMO_DATA: {
+    description:
+      '`auto`: in development on an empty embedded database, create demo users (passwords printed once to the log). `true` or `false` to force.',
+    defaultText: 'auto',
+    parse: oneOf(['auto', 'true', 'false'] as const, 'auto'),
+  },
   METRICS_TOKEN: {
     description:
       'Bearer token Prometheus must send for /metrics. Unset: /metrics is served to loopback only.',
@@ -244,6 +310,17 @@ export interface Config {
   shutdownTimeoutMs: number
   bodyLimit: number
   metricsToken: string | undefined
+  publicUrl: string
+  demoData: 'auto' | 'true' | 'false'
+  auth: {
+    sessionSecrets: string[]
+    sessionIdleMinutes: number
+    sessionMaxHours: number
+    maxFailures: number
+    lockMinutes: number
+    requireTwoFactorForAdmins: boolean
+    admin: { email: string; password: string } | undefined
+  }
   trustProxy: boolean | number | string[]
   auditRetentionDays: number
   apiKeyOverlapHours: number
@@ -294,6 +371,20 @@ export function loadConfig(env: Env = readEnv()): Config {
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     bodyLimit: values.BODY_LIMIT_BYTES,
     metricsToken: values.METRICS_TOKEN,
+    publicUrl: (
+      values.PUBLIC_URL?.origin ??
+      `http://${values.HOST.includes(':') ? `[${values.HOST}]` : values.HOST}:${values.PORT}`
+    ).replace(/\/$/, ''),
+    demoData: values.DEMO_DATA,
+    auth: {
+      sessionSecrets: values.SESSION_SECRETS,
+      sessionIdleMinutes: values.SESSION_IDLE_MINUTES,
+      sessionMaxHours: values.SESSION_MAX_HOURS,
+      maxFailures: values.LOGIN_MAX_FAILURES,
+      lockMinutes: values.LOGIN_LOCK_MINUTES,
+      requireTwoFactorForAdmins: values.REQUIRE_2FA_FOR_ADMINS,
+      admin: adminAccount(values.SENTIA_ADMIN_EMAIL, values.SENTIA_ADMIN_PASSWORD),
+    },
     trustProxy: values.TRUST_PROXY,
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
     apiKeyOverlapHours: values.APIKEY_ROTATION_OVERLAP_HOURS,
@@ -311,6 +402,16 @@ export function loadConfig(env: Env = readEnv()): Config {
     },
     secrets: secretValues(env),
   }
+}
+
+function adminAccount(email: string | undefined, password: string | undefined) {
+  if (Boolean(email) !== Boolean(password)) {
+    throw new ConfigError(
+      email ? 'SENTIA_ADMIN_PASSWORD' : 'SENTIA_ADMIN_EMAIL',
+      'set both SENTIA_ADMIN_EMAIL and SENTIA_ADMIN_PASSWORD, or neither',
+    )
+  }
+  return email && password ? { email, password } : undefined
 }
 
 function databaseConfig(
@@ -351,7 +452,7 @@ function secretValues(env: Env): string[] {
   for (const [name, spec] of Object.entries(variables) as [string, VariableSpec<unknown>][]) {
     const value = env[name]
     if (!spec.secret || !value) continue
-    secrets.push(value)
+    secrets.push(value, ...value.split(',').map((part) => part.trim()))
     try {
       const password = new URL(value).password
       if (password) secrets.push(decodeURIComponent(password))

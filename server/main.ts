@@ -5,6 +5,7 @@ import { registerServeCommand } from './cli/serve.ts'
 import { registerStatusCommand } from './cli/status.ts'
 import { ConfigError } from './config.ts'
 import { registerApiKeyCommands } from './modules/apikeys/cli.ts'
+import { registerUserCommands } from './modules/auth/cli.ts'
 import { registerIpCommands } from './modules/security/cli.ts'
 import { LockHeldError } from './platform/db/lockfile.ts'
 import { MigrationError } from './platform/db/migration-error.ts'
@@ -21,6 +22,7 @@ registerStatusCommand(program)
 registerDbCommands(program)
 registerApiKeyCommands(program)
 registerIpCommands(program)
+registerUserCommands(program)
 
 try {
   await program.parseAsync(process.argv)

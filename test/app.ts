@@ -31,7 +31,12 @@ export interface TestContextOptions {
 export async function createTestContext(options: TestContextOptions = {}): Promise<AppContext> {
   const template = inject('template')
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sentia-ctx-'))
-  const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env }
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'false',
+    ...options.env,
+  }
   if (options.redis && process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL
   let templateBlob: Blob | undefined
   let database: string | undefined

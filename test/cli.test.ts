@@ -262,3 +262,32 @@ describe('sentia ip commands', () => {
     expect((await run(['ip:unblock', '203.0.113.0/24'], env)).code).toBe(1)
   })
 })
+
+describe('sentia users commands', () => {
+  it('creates an account with a generated password, lists it and changes its role', async () => {
+    const env = {
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-users-')),
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'false',
+    }
+    const created = await run(
+      ['users:create', '--email', 'ops@example.com', '--role', 'operator', '--json'],
+      env,
+    )
+    expect(created.code, created.stderr).toBe(0)
+    const { user, password } = JSON.parse(created.stdout) as {
+      user: { id: string; role: string }
+      password: string
+    }
+    expect(user.role).toBe('operator')
+    expect(password.length).toBeGreaterThanOrEqual(12)
+
+    const raised = await run(['users:set-role', 'ops@example.com', 'manager'], env)
+    expect(raised.code, raised.stderr).toBe(0)
+    expect(raised.stdout).toMatch(/ops@example\.com\s+ops\s+manager\s+active/)
+
+    const bad = await run(['users:set-role', 'ops@example.com', 'owner'], env)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('role must be one of')
+  })
+})

@@ -1,5 +1,6 @@
 import { apiKeysModule } from './apikeys/index.ts'
 import { auditModule } from './audit/index.ts'
+import { authModule } from './auth/index.ts'
 import { healthModule } from './health/index.ts'
 import { instancesModule } from './instances/index.ts'
 import { metricsModule } from './metrics/index.ts'
@@ -14,4 +15,5 @@ export const modules: Module[] = [
   metricsModule,
   auditModule,
   apiKeysModule,
+  authModule,
 ]

@@ -75,12 +75,63 @@ export interface IpBlocksTable {
   removed_by: string | null
 }
 
+export interface UsersTable {
+  id: string
+  name: string
+  email: string
+  email_verified: ColumnType<boolean, boolean | undefined, boolean>
+  image: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+  two_factor_enabled: ColumnType<boolean, boolean | undefined, boolean>
+  role: 'viewer' | 'operator' | 'manager' | 'admin'
+  disabled: ColumnType<boolean, boolean | undefined, boolean>
+  demo: ColumnType<boolean, boolean | undefined, boolean>
+  failed_sign_ins: ColumnType<number, number | undefined, number>
+  first_failed_at: Timestamp | null
+  locked_until: Timestamp | null
+}
+
+export interface SessionsTable {
+  id: string
+  user_id: string
+  token: string
+  expires_at: Timestamp
+  ip_address: string | null
+  user_agent: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface AccountsTable {
+  id: string
+  user_id: string
+  account_id: string
+  provider_id: string
+  password: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface VerificationsTable {
+  id: string
+  identifier: string
+  value: string
+  expires_at: Timestamp
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
 export interface Tables {
   instances: InstancesTable
   audit_logs: AuditLogsTable
   api_keys: ApiKeysTable
   security_events: SecurityEventsTable
   ip_blocks: IpBlocksTable
+  users: UsersTable
+  sessions: SessionsTable
+  accounts: AccountsTable
+  verifications: VerificationsTable
 }
 
 export type { Generated }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type Access, ROLES, type UserRole } from './access.ts'
 import { forbidden, unauthorized } from './errors.ts'
 import type { PrincipalResolver } from './principal.ts'
@@ -18,20 +18,24 @@ const rank = (role: UserRole) => ROLES.indexOf(role)
  */
 export function installGuard(app: FastifyInstance, options: GuardOptions): void {
   app.decorateRequest('principal', null)
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config?.access as Access | undefined
     if (access === undefined || access === 'public') return
     if (access === 'metrics-scraper') return checkScraper(request, options.metricsToken)
-    const principal = await resolvePrincipal(request, options.resolvers)
+    const principal = await resolvePrincipal(request, reply, options.resolvers)
     if (!principal) throw unauthorized()
     request.principal = principal
     if (rank(principal.role) < rank(access)) throw forbidden(`This needs the ${access} role or higher`)
   })
 }
 
-export async function resolvePrincipal(request: FastifyRequest, resolvers: PrincipalResolver[]) {
+export async function resolvePrincipal(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  resolvers: PrincipalResolver[],
+) {
   for (const resolve of resolvers) {
-    const principal = await resolve(request)
+    const principal = await resolve(request, reply)
     if (principal) return principal
   }
   return null

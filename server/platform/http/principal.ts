@@ -1,16 +1,24 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { UserRole } from './access.ts'
 
 /** Who is making a request, once authenticated. */
 export type Principal =
-  | { kind: 'user'; id: string; role: UserRole; label: string }
+  | {
+      kind: 'user'
+      id: string
+      role: UserRole
+      label: string
+      sessionId: string
+      /** Why the effective role is lower than the account's (e.g. two-factor required). */
+      restriction?: string
+    }
   | { kind: 'apikey'; id: string; role: UserRole; label: string }
 
 /**
  * Finds the principal of a request from one kind of credential. Returns null when the request
  * carries no such credential, and throws `unauthorized` when it carries a bad one.
  */
-export type PrincipalResolver = (request: FastifyRequest) => Promise<Principal | null>
+export type PrincipalResolver = (request: FastifyRequest, reply: FastifyReply) => Promise<Principal | null>
 
 declare module 'fastify' {
   interface FastifyRequest {

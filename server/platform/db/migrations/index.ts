@@ -3,6 +3,7 @@ import * as m0001 from './0001_instances.ts'
 import * as m0002 from './0002_audit_logs.ts'
 import * as m0003 from './0003_api_keys.ts'
 import * as m0004 from './0004_security.ts'
+import * as m0005 from './0005_auth.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_audit_logs': m0002,
   '0003_api_keys': m0003,
   '0004_security': m0004,
+  '0005_auth': m0005,
 }

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto'
+import type { Command } from 'commander'
+import { type RemoteOptions, remote, remoteOptionHelp, withContext } from '../../cli/context.ts'
+import { CliError, printJson, printTable } from '../../cli/output.ts'
+import { isRole, ROLES, type UserRole } from '../../platform/http/access.ts'
+import type { Actor } from '../../platform/http/principal.ts'
+import type { UserView } from './users.ts'
+
+const service = () => import('./users.ts')
+const cliActor: Actor = { type: 'system', id: 'cli' }
+
+interface Options extends RemoteOptions {
+  json?: boolean
+}
+
+const withRemote = (command: Command) =>
+  command
+    .option('--url <url>', remoteOptionHelp.url)
+    .option('--api-key <key>', remoteOptionHelp.apiKey)
+    .option('--json', 'print the result as JSON')
+
+const call = (options: Options) => remote(options.url!, options.apiKey ?? process.env.SENTIA_API_KEY)
+
+function role(value: string): UserRole {
+  if (!isRole(value)) throw new CliError(`role must be one of ${ROLES.join(', ')}`)
+  return value
+}
+
+function show(users: UserView[], options: Options): void {
+  if (options.json) {
+    printJson({ items: users })
+    return
+  }
+  printTable(
+    users.map((u) => ({
+      ...u,
+      state: u.disabled ? 'disabled' : u.lockedUntil ? `locked until ${u.lockedUntil}` : 'active',
+      '2fa': u.twoFactorEnabled ? 'on' : 'off',
+    })),
+    ['id', 'email', 'name', 'role', 'state', '2fa'],
+  )
+}
+
+/** Resolves an email to an id through the API (the routes take ids). */
+async function remoteId(options: Options, idOrEmail: string): Promise<string> {
+  if (!idOrEmail.includes('@')) return idOrEmail
+  const { items } = await call(options)<{ items: UserView[] }>('GET', '/api/users')
+  const user = items.find((u) => u.email === idOrEmail.toLowerCase())
+  if (!user) throw new CliError(`No user ${idOrEmail}`)
+  return user.id
+}
+
+export function registerUserCommands(program: Command): void {
+  withRemote(
+    program
+      .command('users:create')
+      .description('create an account; without --password one is generated and printed once')
+      .requiredOption('--email <email>')
+      .requiredOption('--role <role>', ROLES.join(' | '))
+      .option('--name <name>', 'display name (default: the part of the email before @)')
+      .option('--password <password>', '12+ characters'),
+  ).action(async (options: Options & { email: string; role: string; name?: string; password?: string }) => {
+    const generated = options.password ? undefined : randomBytes(15).toString('base64url')
+    const input = {
+      email: options.email,
+      name: options.name ?? options.email.split('@')[0]!,
+      role: role(options.role),
+      password: options.password ?? generated!,
+    }
+    const user = options.url
+      ? await call(options)<UserView>('POST', '/api/users', input)
+      : await withContext(async (ctx) => {
+          const users = await service()
+          const created = await users.createUser(ctx, input, cliActor)
+          return users.getUser(ctx, created.id)
+        })
+    if (options.json) return printJson({ user, ...(generated ? { password: generated } : {}) })
+    console.log(`Created ${user.email} (${user.role}).`)
+    if (generated) console.log(`Password (shown this once): ${generated}`)
+  })
+
+  withRemote(program.command('users:list').description('list accounts')).action(async (options: Options) => {
+    const users = options.url
+      ? (await call(options)<{ items: UserView[] }>('GET', '/api/users')).items
+      : await withContext(async (ctx) => (await service()).listUsers(ctx))
+    show(users, options)
+  })
+
+  withRemote(
+    program
+      .command('users:set-role')
+      .description("change someone's role")
+      .argument('<id-or-email>')
+      .argument('<role>'),
+  ).action(async (target: string, newRole: string, options: Options) => {
+    const value = role(newRole)
+    const user = options.url
+      ? await call(options)<UserView>('PATCH', `/api/users/${await remoteId(options, target)}`, {
+          role: value,
+        })
+      : await withContext(async (ctx) => (await service()).setRole(ctx, target, value, cliActor))
+    show([user], options)
+  })
+
+  for (const [name, disabled, description] of [
+    ['users:disable', true, 'disable an account and end its sessions'],
+    ['users:enable', false, 'enable a disabled account'],
+  ] as const) {
+    withRemote(program.command(name).description(description).argument('<id-or-email>')).action(
+      async (target: string, options: Options) => {
+        const user = options.url
+          ? await call(options)<UserView>('PATCH', `/api/users/${await remoteId(options, target)}`, {
+              disabled,
+            })
+          : await withContext(async (ctx) => (await service()).setDisabled(ctx, target, disabled, cliActor))
+        show([user], options)
+      },
+    )
+  }
+
+  withRemote(
+    program.command('users:unlock').description('lift a sign-in lockout').argument('<id-or-email>'),
+  ).action(async (target: string, options: Options) => {
+    const user = options.url
+      ? await call(options)<UserView>('POST', `/api/users/${await remoteId(options, target)}/unlock`)
+      : await withContext(async (ctx) => (await service()).unlockUser(ctx, target, cliActor))
+    show([user], options)
+  })
+
+  withRemote(
+    program
+      .command('users:reset-password')
+      .description('set a new password (generated and printed once unless --password) and end their sessions')
+      .argument('<id-or-email>')
+      .option('--password <password>', '12+ characters'),
+  ).action(async (target: string, options: Options & { password?: string }) => {
+    const password = options.password ?? randomBytes(15).toString('base64url')
+    const user = options.url
+      ? await call(options)<UserView>('POST', `/api/users/${await remoteId(options, target)}/password`, {
+          password,
+        })
+      : await withContext(async (ctx) => (await service()).resetPassword(ctx, target, password, cliActor))
+    if (options.json) return printJson({ user, ...(options.password ? {} : { password }) })
+    console.log(`New password set for ${user.email}; their sessions have ended.`)
+    if (!options.password) console.log(`Password (shown this once): ${password}`)
+  })
+}

@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { AppContext } from '../../context.ts'
+import { unauthorized } from '../../platform/http/errors.ts'
+import { rateLimitKey } from '../../platform/http/hardening.ts'
+import { recordAudit } from '../audit/service.ts'
+import { authOf } from './auth.ts'
+import { authHeaders, sessionPrincipal } from './session.ts'
+
+const isSignIn = (request: FastifyRequest) => request.url.startsWith('/api/auth/sign-in')
+
+/**
+ * better-auth's endpoints under /api/auth (sign-in at POST /api/auth/sign-in/email, sign-out,
+ * session, two-factor). Bodies are passed through as raw bytes, so better-auth parses JSON and
+ * form posts itself; its Set-Cookie headers are forwarded one by one.
+ */
+export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) =>
+      done(null, body),
+    )
+    scope.route({
+      method: ['GET', 'POST'],
+      url: '/api/auth/*',
+      config: {
+        access: 'public',
+        rateLimit: {
+          max: (request) =>
+            isSignIn(request) ? ctx.config.rateLimit.signInPerMinute : ctx.config.rateLimit.perMinute,
+          keyGenerator: (request) => (isSignIn(request) ? `sign-in:${request.ip}` : rateLimitKey(request)),
+        },
+      },
+      schema: { summary: 'Sign-in, sign-out, session and two-factor endpoints (better-auth)', hide: true },
+      async handler(request, reply) {
+        const signingOut = request.url.startsWith('/api/auth/sign-out')
+        const before = signingOut ? await sessionPrincipal(ctx, request, reply).catch(() => null) : null
+        const hasBody = request.method === 'POST' && Buffer.isBuffer(request.body)
+        const response = await authOf(ctx).handler(
+          new Request(new URL(request.url, ctx.config.publicUrl), {
+            method: request.method,
+            headers: authHeaders(ctx, request),
+            body: hasBody ? (request.body as Buffer) : undefined,
+          }),
+        )
+        if (signingOut && before && response.ok) {
+          await recordAudit(ctx.db, {
+            actor: { type: 'user', id: before.id },
+            action: 'logout',
+            request: {
+              ip: request.ip,
+              userAgent: request.headers['user-agent'] ?? null,
+              requestId: request.id,
+            },
+          })
+        }
+        reply.status(response.status)
+        for (const [key, value] of response.headers)
+          if (key !== 'set-cookie' && key !== 'content-length') reply.header(key, value)
+        const cookies = response.headers.getSetCookie()
+        if (cookies.length > 0) reply.header('set-cookie', cookies)
+        const body = Buffer.from(await response.arrayBuffer())
+        if (response.status >= 400 && isJson(response)) return reply.send(errorShape(body, response.status))
+        return reply.send(body.length > 0 ? body : null)
+      },
+    })
+  })
+
+  app.get(
+    '/api/me',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary: 'Who is signed in',
+        response: {
+          200: Type.Object({
+            kind: Type.String(),
+            id: Type.String(),
+            role: Type.String(),
+            label: Type.String(),
+            restriction: Type.Optional(Type.String()),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      if (!request.principal) throw unauthorized()
+      const { kind, id, role, label } = request.principal
+      const restriction = request.principal.kind === 'user' ? request.principal.restriction : undefined
+      return { kind, id, role, label, ...(restriction ? { restriction } : {}) }
+    },
+  )
+}
+
+const isJson = (response: Response) =>
+  response.headers.get('content-type')?.includes('application/json') ?? false
+
+/** better-auth answers errors as `{code, message}`; the app's shape is `{error: {code, message}}`. */
+function errorShape(body: Buffer, status: number) {
+  let parsed: { code?: string; message?: string } = {}
+  try {
+    parsed = JSON.parse(body.toString('utf8'))
+  } catch {
+    // not JSON after all: fall back to the status alone
+  }
+  return {
+    error: {
+      code: parsed.code ?? (status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST'),
+      message: parsed.message ?? 'Request failed',
+    },
+  }
+}
