@@ -241,3 +241,44 @@ describe('start-up accounts', () => {
     ).rejects.toThrow(/at least 32/)
   })
 })
+
+describe('session expiry', () => {
+  it('ends a session after the idle timeout and after the absolute limit', async () => {
+    const t = await buildTestApp({ start: false, env: { SESSION_MAX_HOURS: '1' } })
+    try {
+      await createUser(
+        t.ctx,
+        { email: 'eve@example.com', name: 'Eve', role: 'viewer', password: PASSWORD },
+        system,
+      )
+      const signIn = async () =>
+        cookieFrom(
+          (
+            await t.app.inject({
+              method: 'POST',
+              url: '/api/auth/sign-in/email',
+              payload: { email: 'eve@example.com', password: PASSWORD },
+            })
+          ).headers['set-cookie'],
+        )
+      const idle = await signIn()
+      expect((await t.app.inject({ url: '/api/me', headers: { cookie: idle } })).statusCode).toBe(200)
+      // unused for longer than SESSION_IDLE_MINUTES: its expiry has passed
+      await t.ctx.db
+        .updateTable('sessions')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .execute()
+      expect((await t.app.inject({ url: '/api/me', headers: { cookie: idle } })).statusCode).toBe(401)
+
+      const old = await signIn()
+      // signed in two hours ago (over SESSION_MAX_HOURS) and due for its sliding refresh
+      await t.ctx.db
+        .updateTable('sessions')
+        .set({ created_at: new Date(Date.now() - 2 * 3_600_000), expires_at: new Date(Date.now() + 60_000) })
+        .execute()
+      expect((await t.app.inject({ url: '/api/me', headers: { cookie: old } })).statusCode).toBe(401)
+    } finally {
+      await t.close()
+    }
+  })
+})
