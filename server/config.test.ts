@@ -67,6 +67,45 @@ describe('loadConfig', () => {
   })
 })
 
+describe('grouped settings', () => {
+  it('needs all three OIDC variables, or none', () => {
+    expect(loadConfig({}).auth.oidc).toBeUndefined()
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://id.example.com' })).toThrow(
+      /^OIDC_CLIENT_ID: is required/,
+    )
+    const oidc = loadConfig({
+      OIDC_ISSUER: 'https://id.example.com/',
+      OIDC_CLIENT_ID: 'app',
+      OIDC_CLIENT_SECRET: 's3cret-value',
+    }).auth.oidc
+    expect(oidc).toEqual({
+      issuer: 'https://id.example.com',
+      clientId: 'app',
+      clientSecret: 's3cret-value',
+      name: 'Single sign-on',
+    })
+  })
+
+  it('needs the first admin email and password together', () => {
+    expect(() => loadConfig({ SENTIA_ADMIN_EMAIL: 'a@example.com' })).toThrow(/^SENTIA_ADMIN_PASSWORD/)
+    expect(() => loadConfig({ SENTIA_ADMIN_EMAIL: 'a@example.com', SENTIA_ADMIN_PASSWORD: 'short' })).toThrow(
+      /^SENTIA_ADMIN_PASSWORD: must be at least 12/,
+    )
+    expect(
+      loadConfig({ SENTIA_ADMIN_EMAIL: 'A@Example.com', SENTIA_ADMIN_PASSWORD: 'long enough pw' }).auth.admin,
+    ).toEqual({
+      email: 'a@example.com',
+      password: 'long enough pw',
+    })
+  })
+
+  it('splits SESSION_SECRETS and masks each one', () => {
+    const config = loadConfig({ SESSION_SECRETS: 'first-secret-value, second-secret-value' })
+    expect(config.auth.sessionSecrets).toEqual(['first-secret-value', 'second-secret-value'])
+    expect(config.secrets).toEqual(expect.arrayContaining(['first-secret-value', 'second-secret-value']))
+  })
+})
+
 describe('readEnv', () => {
   it('reads .env from the working directory and lets the real environment win', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sentia-env-'))

@@ -164,6 +164,18 @@ export const variables = {
     defaultText: 'false',
     parse: boolean(false),
   },
+  OIDC_ISSUER: {
+    description:
+      "OpenID Connect sign-in: the provider's issuer URL (with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET). Register `PUBLIC_URL/api/auth/callback/oidc` there.",
+    parse: optionalUrl(['http:', 'https:']),
+  },
+  OIDC_CLIENT_ID: { description: 'OpenID Connect client id.', parse: text('') },
+  OIDC_CLIENT_SECRET: { description: 'OpenID Connect client secret.', secret: true, parse: text('') },
+  OIDC_NAME: {
+    description: 'Label of the single sign-on button.',
+    defaultText: 'Single sign-on',
+    parse: text('Single sign-on'),
+  },
   SENTIA_ADMIN_EMAIL: {
     description: 'With SENTIA_ADMIN_PASSWORD: the first admin, created at start when no user has this email.',
     parse: (raw: string | undefined) => {
@@ -319,6 +331,7 @@ export interface Config {
     maxFailures: number
     lockMinutes: number
     requireTwoFactorForAdmins: boolean
+    oidc: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined
     admin: { email: string; password: string } | undefined
   }
   trustProxy: boolean | number | string[]
@@ -383,6 +396,12 @@ export function loadConfig(env: Env = readEnv()): Config {
       maxFailures: values.LOGIN_MAX_FAILURES,
       lockMinutes: values.LOGIN_LOCK_MINUTES,
       requireTwoFactorForAdmins: values.REQUIRE_2FA_FOR_ADMINS,
+      oidc: oidcSettings(
+        values.OIDC_ISSUER,
+        values.OIDC_CLIENT_ID,
+        values.OIDC_CLIENT_SECRET,
+        values.OIDC_NAME,
+      ),
       admin: adminAccount(values.SENTIA_ADMIN_EMAIL, values.SENTIA_ADMIN_PASSWORD),
     },
     trustProxy: values.TRUST_PROXY,
@@ -402,6 +421,18 @@ export function loadConfig(env: Env = readEnv()): Config {
     },
     secrets: secretValues(env),
   }
+}
+
+function oidcSettings(issuer: URL | undefined, clientId: string, clientSecret: string, name: string) {
+  const given = [
+    issuer ? 'OIDC_ISSUER' : '',
+    clientId ? 'OIDC_CLIENT_ID' : '',
+    clientSecret ? 'OIDC_CLIENT_SECRET' : '',
+  ].filter(Boolean)
+  if (given.length === 0) return undefined
+  const missing = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'].find((v) => !given.includes(v))
+  if (missing) throw new ConfigError(missing, 'is required when any OIDC_ variable is set')
+  return { issuer: issuer!.toString().replace(/\/$/, ''), clientId, clientSecret, name }
 }
 
 function adminAccount(email: string | undefined, password: string | undefined) {

@@ -1,11 +1,14 @@
 import { hash, verify } from '@node-rs/argon2'
 import { betterAuth } from 'better-auth'
 import { APIError } from 'better-auth/api'
-import { twoFactor } from 'better-auth/plugins'
+import { genericOAuth, twoFactor } from 'better-auth/plugins'
 import type { Kysely } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import { signInOutcomes } from './lockout.ts'
 import { sessionSecrets, versionedSecrets } from './secrets.ts'
+
+/** The provider id of OpenID Connect sign-in; its callback is /api/auth/callback/oidc. */
+export const OIDC_PROVIDER_ID = 'oidc'
 
 // OWASP minimum for argon2id (algorithm 2): 19 MiB, 2 iterations, 1 lane.
 const ARGON2 = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
@@ -137,6 +140,23 @@ export function createAuth(ctx: AppContext) {
           },
         },
       }),
+      ...(settings.oidc
+        ? [
+            genericOAuth({
+              config: [
+                {
+                  providerId: OIDC_PROVIDER_ID,
+                  discoveryUrl: `${settings.oidc.issuer}/.well-known/openid-configuration`,
+                  clientId: settings.oidc.clientId,
+                  clientSecret: settings.oidc.clientSecret,
+                  tokenEndpointAuth: { method: 'client_secret_basic' },
+                  scopes: ['openid', 'email', 'profile'],
+                  requireIdTokenVerification: true,
+                },
+              ],
+            }),
+          ]
+        : []),
       signInOutcomes(ctx),
     ],
   })

@@ -111,6 +111,33 @@ export function signInOutcomes(ctx: AppContext): BetterAuthPlugin {
           }),
         },
         {
+          // OpenID Connect: the provider's redirect back. Success and refusal are both redirects.
+          matcher: (hook) => hook.path?.startsWith('/callback/') ?? false,
+          handler: createAuthMiddleware(async (hook) => {
+            const returned = hook.context.returned as
+              | { headers?: ConstructorParameters<typeof Headers>[0] }
+              | undefined
+            const location = isAPIError(returned) ? new Headers(returned.headers).get('location') : null
+            const request = facts(hook.request)
+            const session = hook.context.newSession
+            if (session && !/[?&]error=/.test(location ?? '')) {
+              await recordAudit(ctx.db, {
+                actor: { type: 'user', id: session.user.id },
+                action: 'login',
+                request,
+                newValues: { via: hook.path },
+              })
+              return
+            }
+            await noteFailedLogin(ctx, {
+              ip: request.ip,
+              subject: 'single sign-on',
+              route: `/api/auth${hook.path}`,
+              method: 'GET',
+            })
+          }),
+        },
+        {
           matcher: (hook) => hook.path === '/sign-in/email',
           handler: createAuthMiddleware(async (hook) => {
             const returned = hook.context.returned as

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts'
 import { unauthorized } from '../../platform/http/errors.ts'
 import { rateLimitKey } from '../../platform/http/hardening.ts'
 import { recordAudit } from '../audit/service.ts'
-import { authOf } from './auth.ts'
+import { authOf, OIDC_PROVIDER_ID } from './auth.ts'
 import { authHeaders, sessionPrincipal } from './session.ts'
 
 const isSignIn = (request: FastifyRequest) => request.url.startsWith('/api/auth/sign-in')
@@ -65,6 +65,33 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       },
     })
   })
+
+  app.get(
+    '/api/auth-config',
+    {
+      config: { access: 'public' },
+      schema: {
+        summary: 'How people can sign in (for the sign-in page)',
+        response: {
+          200: Type.Object({
+            password: Type.Boolean(),
+            oidc: Type.Object({
+              enabled: Type.Boolean(),
+              name: Type.Optional(Type.String()),
+              providerId: Type.Optional(Type.String()),
+            }),
+          }),
+        },
+      },
+    },
+    async () => {
+      const oidc = ctx.config.auth.oidc
+      return {
+        password: true,
+        oidc: oidc ? { enabled: true, name: oidc.name, providerId: OIDC_PROVIDER_ID } : { enabled: false },
+      }
+    },
+  )
 
   app.get(
     '/api/me',
