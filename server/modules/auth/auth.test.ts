@@ -282,3 +282,55 @@ describe('session expiry', () => {
     }
   })
 })
+
+describe('session secret rotation end to end', () => {
+  it('keeps sessions signed with the old secret while it is listed, and ends them once it is removed', async () => {
+    const t = await buildTestApp({
+      start: false,
+      env: { SESSION_SECRETS: 'old-secret-0123456789abcdefghijklmn' },
+    })
+    const rotated = {
+      ...t.ctx,
+      config: {
+        ...t.ctx.config,
+        auth: {
+          ...t.ctx.config.auth,
+          sessionSecrets: ['new-secret-0123456789abcdefghijklmn', 'old-secret-0123456789abcdefghijklmn'],
+        },
+      },
+    }
+    const removed = {
+      ...t.ctx,
+      config: {
+        ...t.ctx.config,
+        auth: { ...t.ctx.config.auth, sessionSecrets: ['new-secret-0123456789abcdefghijklmn'] },
+      },
+    }
+    const { buildApp } = await import('../../app.ts')
+    const afterRotation = await buildApp(rotated)
+    const afterRemoval = await buildApp(removed)
+    try {
+      await createUser(
+        t.ctx,
+        { email: 'rot@example.com', name: 'Rot', role: 'viewer', password: PASSWORD },
+        system,
+      )
+      const cookie = cookieFrom(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: '/api/auth/sign-in/email',
+            payload: { email: 'rot@example.com', password: PASSWORD },
+          })
+        ).headers['set-cookie'],
+      )
+      expect((await t.app.inject({ url: '/api/me', headers: { cookie } })).statusCode).toBe(200)
+      expect((await afterRotation.inject({ url: '/api/me', headers: { cookie } })).statusCode).toBe(200)
+      expect((await afterRemoval.inject({ url: '/api/me', headers: { cookie } })).statusCode).toBe(401)
+    } finally {
+      await afterRotation.close()
+      await afterRemoval.close()
+      await t.close()
+    }
+  })
+})
