@@ -6,6 +6,7 @@ import { instancesModule } from './instances/index.ts'
 import { metricsModule } from './metrics/index.ts'
 import type { Module } from './module.ts'
 import { securityModule } from './security/index.ts'
+import { settingsModule } from './settings/index.ts'
 
 /** Every feature module, in start order. */
 export const modules: Module[] = [
@@ -16,4 +17,5 @@ export const modules: Module[] = [
   auditModule,
   apiKeysModule,
   authModule,
+  settingsModule,
 ]

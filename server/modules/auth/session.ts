@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts'
 import { isRole } from '../../platform/http/access.ts'
 import { forbidden } from '../../platform/http/errors.ts'
 import type { Principal } from '../../platform/http/principal.ts'
+import { getSettings } from '../settings/service.ts'
 import { authOf } from './auth.ts'
 import { resignCookieHeader, sessionSecrets } from './secrets.ts'
 
@@ -56,7 +57,7 @@ export async function sessionPrincipal(
   }
   if (user.disabled || !isRole(user.role)) return null
   const needsTwoFactor =
-    ctx.config.auth.requireTwoFactorForAdmins && user.role === 'admin' && !user.twoFactorEnabled
+    user.role === 'admin' && !user.twoFactorEnabled && (await getSettings(ctx)).requireTwoFactorForAdmins
   if (UNSAFE.has(request.method) && !sameOrigin(ctx, request)) {
     throw forbidden('Cross-site request refused: send it from the app, or use an API key')
   }

@@ -122,6 +122,13 @@ export interface VerificationsTable {
   updated_at: DefaultTimestamp
 }
 
+export interface SettingsTable {
+  key: string
+  value: unknown
+  updated_at: DefaultTimestamp
+  updated_by: string | null
+}
+
 export interface Tables {
   instances: InstancesTable
   audit_logs: AuditLogsTable
@@ -132,6 +139,7 @@ export interface Tables {
   sessions: SessionsTable
   accounts: AccountsTable
   verifications: VerificationsTable
+  settings: SettingsTable
 }
 
 export type { Generated }
