@@ -144,6 +144,10 @@ describe('sentia serve on the embedded engine', () => {
     expect(await server.exited).toBe(0)
     expect(existsSync(lockFile)).toBe(false)
     expect(server.output()).toContain('"msg":"stopped"')
+    // a new development database gets demo users, their passwords printed once
+    expect(server.output()).toMatch(
+      /"demoUsers":\[\{"email":"viewer@demo\.sentia\.local","role":"viewer","password":"[^"]{12,}"/,
+    )
   })
 
   it('migrates, rolls back and reports status on the stopped data dir', async () => {
@@ -173,6 +177,7 @@ describe('sentia serve on the embedded engine', () => {
     expect(existsSync(path.join(dataDir, 'sentia.lock'))).toBe(true)
     server = await startServer(env)
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
+    expect(server.output()).not.toContain('demoUsers')
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
   })
@@ -180,7 +185,7 @@ describe('sentia serve on the embedded engine', () => {
 
 describe('sentia apikey commands', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sentia-keys-'))
-  const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' }
+  const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DEMO_DATA: 'false' }
   let server: Server | undefined
   afterAll(() => {
     if (server && server.child.exitCode === null) server.child.kill('SIGKILL')
@@ -239,7 +244,11 @@ describe('sentia apikey commands', () => {
 
 describe('sentia ip commands', () => {
   it('blocks, lists and unblocks on the local database', async () => {
-    const env = { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-ip-')), LOG_LEVEL: 'warn' }
+    const env = {
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-ip-')),
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'false',
+    }
     const blocked = await run(
       ['ip:block', '203.0.113.0/24', '--reason', 'scanner', '--until', '2h', '--json'],
       env,
