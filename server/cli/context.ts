@@ -1,3 +1,4 @@
+import type { Command } from 'commander'
 import { loadConfig } from '../config.ts'
 import type { AppContext } from '../context.ts'
 import { createLogger } from '../platform/observability/logger.ts'
@@ -49,12 +50,24 @@ export function remote(url: string, apiKey: string | undefined) {
   }
 }
 
+/** Options of commands that work on the local database or, with --url, on a running instance. */
 export interface RemoteOptions {
   url?: string
   apiKey?: string
+  json?: boolean
 }
 
-export const remoteOptionHelp = {
-  url: 'act on a running instance at this URL instead of the local database',
-  apiKey: 'admin API key for --url (default: $SENTIA_API_KEY)',
+/** Adds --url, --api-key and --json to a command. */
+export function withRemoteOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'act on a running instance at this URL instead of the local database')
+    .option('--api-key <key>', 'admin API key for --url (default: $SENTIA_API_KEY)')
+    .option('--json', 'print the result as JSON')
 }
+
+/** The API client for a command given --url. */
+export const remoteFor = (options: RemoteOptions) =>
+  remote(options.url!, options.apiKey ?? process.env.SENTIA_API_KEY)
+
+/** Who local CLI changes are recorded as in the audit log. */
+export const cliActor = { type: 'system', id: 'cli' } as const

@@ -1,24 +1,12 @@
 import type { Command } from 'commander'
-import { type RemoteOptions, remote, remoteOptionHelp, withContext } from '../../cli/context.ts'
+import { cliActor, type RemoteOptions, remoteFor, withContext, withRemoteOptions } from '../../cli/context.ts'
 import { CliError, printJson, printTable } from '../../cli/output.ts'
 import { isRole, ROLES, type UserRole } from '../../platform/http/access.ts'
-import type { Actor } from '../../platform/http/principal.ts'
 import type { ApiKeyView, IssuedKey } from './service.ts'
 
 const service = () => import('./service.ts')
-const cliActor: Actor = { type: 'system', id: 'cli' }
 
-interface Options extends RemoteOptions {
-  json?: boolean
-}
-
-const withRemote = (command: Command) =>
-  command
-    .option('--url <url>', remoteOptionHelp.url)
-    .option('--api-key <key>', remoteOptionHelp.apiKey)
-    .option('--json', 'print the result as JSON')
-
-const call = (options: Options) => remote(options.url!, options.apiKey ?? process.env.SENTIA_API_KEY)
+type Options = RemoteOptions
 
 function printIssued(issued: IssuedKey, options: Options, verb: string): void {
   if (options.json) {
@@ -31,7 +19,7 @@ function printIssued(issued: IssuedKey, options: Options, verb: string): void {
 }
 
 export function registerApiKeyCommands(program: Command): void {
-  withRemote(
+  withRemoteOptions(
     program
       .command('apikey:create')
       .description('create an API key for a machine; prints the key once')
@@ -41,12 +29,12 @@ export function registerApiKeyCommands(program: Command): void {
     if (!isRole(options.role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`)
     const input = { name: options.name, role: options.role as UserRole }
     const issued = options.url
-      ? await call(options)<IssuedKey>('POST', '/api/api-keys', input)
+      ? await remoteFor(options)<IssuedKey>('POST', '/api/api-keys', input)
       : await withContext(async (ctx) => (await service()).createApiKey(ctx, input, cliActor))
     printIssued(issued, options, 'Created')
   })
 
-  withRemote(
+  withRemoteOptions(
     program
       .command('apikey:list')
       .description('list API keys (never the keys themselves)')
@@ -54,7 +42,7 @@ export function registerApiKeyCommands(program: Command): void {
   ).action(async (options: Options & { all?: boolean }) => {
     const items = options.url
       ? (
-          await call(options)<{ items: ApiKeyView[] }>(
+          await remoteFor(options)<{ items: ApiKeyView[] }>(
             'GET',
             `/api/api-keys?includeInactive=${Boolean(options.all)}`,
           )
@@ -67,17 +55,17 @@ export function registerApiKeyCommands(program: Command): void {
     )
   })
 
-  withRemote(
+  withRemoteOptions(
     program.command('apikey:revoke').description('revoke an API key at once').argument('<id>'),
   ).action(async (id: string, options: Options) => {
     const revoked = options.url
-      ? await call(options)<ApiKeyView>('DELETE', `/api/api-keys/${encodeURIComponent(id)}`)
+      ? await remoteFor(options)<ApiKeyView>('DELETE', `/api/api-keys/${encodeURIComponent(id)}`)
       : await withContext(async (ctx) => (await service()).revokeApiKey(ctx, id, cliActor))
     if (options.json) return printJson(revoked)
     console.log(`Revoked API key ${revoked.id} (${revoked.name}).`)
   })
 
-  withRemote(
+  withRemoteOptions(
     program
       .command('apikey:rotate')
       .description('issue a replacement key; the old one keeps working for the overlap period')
@@ -92,7 +80,7 @@ export function registerApiKeyCommands(program: Command): void {
       throw new CliError('--overlap-hours must be a whole number of hours')
     }
     const rotated = options.url
-      ? await call(options)<IssuedKey & { previous: ApiKeyView }>(
+      ? await remoteFor(options)<IssuedKey & { previous: ApiKeyView }>(
           'POST',
           `/api/api-keys/${encodeURIComponent(id)}/rotate`,
           overlapHours === undefined ? {} : { overlapHours },

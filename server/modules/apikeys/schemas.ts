@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { Nullable } from '../../platform/http/schema.ts'
 
 export const RoleSchema = Type.Union([
   Type.Literal('viewer'),
@@ -6,9 +7,6 @@ export const RoleSchema = Type.Union([
   Type.Literal('manager'),
   Type.Literal('admin'),
 ])
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()])
 
 export const ApiKey = Type.Object({
   id: Type.String({ format: 'uuid' }),

@@ -4,11 +4,9 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../../context.ts'
 import { badRequest } from '../../platform/http/errors.ts'
+import { Nullable } from '../../platform/http/schema.ts'
 import { type AuditFilter, auditCsv, listAuditLogs } from './query.ts'
 import { AUDIT_ACTIONS } from './service.ts'
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()])
 
 const AuditQuery = Type.Object(
   {

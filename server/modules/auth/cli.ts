@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import type { Command } from 'commander'
-import { type RemoteOptions, remote, remoteOptionHelp, withContext } from '../../cli/context.ts'
+import { cliActor, type RemoteOptions, remoteFor, withContext, withRemoteOptions } from '../../cli/context.ts'
 import { CliError, printJson, printTable } from '../../cli/output.ts'
 import { isRole, ROLES, type UserRole } from '../../platform/http/access.ts'
-import type { Actor } from '../../platform/http/principal.ts'
 import type { UserView } from './users.ts'
 
 const service = () => import('./users.ts')
-const cliActor: Actor = { type: 'system', id: 'cli' }
 
-interface Options extends RemoteOptions {
-  json?: boolean
-}
-
-const withRemote = (command: Command) =>
-  command
-    .option('--url <url>', remoteOptionHelp.url)
-    .option('--api-key <key>', remoteOptionHelp.apiKey)
-    .option('--json', 'print the result as JSON')
-
-const call = (options: Options) => remote(options.url!, options.apiKey ?? process.env.SENTIA_API_KEY)
+type Options = RemoteOptions
 
 function role(value: string): UserRole {
   if (!isRole(value)) throw new CliError(`role must be one of ${ROLES.join(', ')}`)
@@ -44,14 +32,14 @@ function show(users: UserView[], options: Options): void {
 /** Resolves an email to an id through the API (the routes take ids). */
 async function remoteId(options: Options, idOrEmail: string): Promise<string> {
   if (!idOrEmail.includes('@')) return idOrEmail
-  const { items } = await call(options)<{ items: UserView[] }>('GET', '/api/users')
+  const { items } = await remoteFor(options)<{ items: UserView[] }>('GET', '/api/users')
   const user = items.find((u) => u.email === idOrEmail.toLowerCase())
   if (!user) throw new CliError(`No user ${idOrEmail}`)
   return user.id
 }
 
 export function registerUserCommands(program: Command): void {
-  withRemote(
+  withRemoteOptions(
     program
       .command('users:create')
       .description('create an account; without --password one is generated and printed once')
@@ -68,7 +56,7 @@ export function registerUserCommands(program: Command): void {
       password: options.password ?? generated!,
     }
     const user = options.url
-      ? await call(options)<UserView>('POST', '/api/users', input)
+      ? await remoteFor(options)<UserView>('POST', '/api/users', input)
       : await withContext(async (ctx) => {
           const users = await service()
           const created = await users.createUser(ctx, input, cliActor)
@@ -79,14 +67,16 @@ export function registerUserCommands(program: Command): void {
     if (generated) console.log(`Password (shown this once): ${generated}`)
   })
 
-  withRemote(program.command('users:list').description('list accounts')).action(async (options: Options) => {
-    const users = options.url
-      ? (await call(options)<{ items: UserView[] }>('GET', '/api/users')).items
-      : await withContext(async (ctx) => (await service()).listUsers(ctx))
-    show(users, options)
-  })
+  withRemoteOptions(program.command('users:list').description('list accounts')).action(
+    async (options: Options) => {
+      const users = options.url
+        ? (await remoteFor(options)<{ items: UserView[] }>('GET', '/api/users')).items
+        : await withContext(async (ctx) => (await service()).listUsers(ctx))
+      show(users, options)
+    },
+  )
 
-  withRemote(
+  withRemoteOptions(
     program
       .command('users:set-role')
       .description("change someone's role")
@@ -95,7 +85,7 @@ export function registerUserCommands(program: Command): void {
   ).action(async (target: string, newRole: string, options: Options) => {
     const value = role(newRole)
     const user = options.url
-      ? await call(options)<UserView>('PATCH', `/api/users/${await remoteId(options, target)}`, {
+      ? await remoteFor(options)<UserView>('PATCH', `/api/users/${await remoteId(options, target)}`, {
           role: value,
         })
       : await withContext(async (ctx) => (await service()).setRole(ctx, target, value, cliActor))
@@ -106,10 +96,10 @@ export function registerUserCommands(program: Command): void {
     ['users:disable', true, 'disable an account and end its sessions'],
     ['users:enable', false, 'enable a disabled account'],
   ] as const) {
-    withRemote(program.command(name).description(description).argument('<id-or-email>')).action(
+    withRemoteOptions(program.command(name).description(description).argument('<id-or-email>')).action(
       async (target: string, options: Options) => {
         const user = options.url
-          ? await call(options)<UserView>('PATCH', `/api/users/${await remoteId(options, target)}`, {
+          ? await remoteFor(options)<UserView>('PATCH', `/api/users/${await remoteId(options, target)}`, {
               disabled,
             })
           : await withContext(async (ctx) => (await service()).setDisabled(ctx, target, disabled, cliActor))
@@ -118,16 +108,16 @@ export function registerUserCommands(program: Command): void {
     )
   }
 
-  withRemote(
+  withRemoteOptions(
     program.command('users:unlock').description('lift a sign-in lockout').argument('<id-or-email>'),
   ).action(async (target: string, options: Options) => {
     const user = options.url
-      ? await call(options)<UserView>('POST', `/api/users/${await remoteId(options, target)}/unlock`)
+      ? await remoteFor(options)<UserView>('POST', `/api/users/${await remoteId(options, target)}/unlock`)
       : await withContext(async (ctx) => (await service()).unlockUser(ctx, target, cliActor))
     show([user], options)
   })
 
-  withRemote(
+  withRemoteOptions(
     program
       .command('users:reset-password')
       .description('set a new password (generated and printed once unless --password) and end their sessions')
@@ -136,7 +126,7 @@ export function registerUserCommands(program: Command): void {
   ).action(async (target: string, options: Options & { password?: string }) => {
     const password = options.password ?? randomBytes(15).toString('base64url')
     const user = options.url
-      ? await call(options)<UserView>('POST', `/api/users/${await remoteId(options, target)}/password`, {
+      ? await remoteFor(options)<UserView>('POST', `/api/users/${await remoteId(options, target)}/password`, {
           password,
         })
       : await withContext(async (ctx) => (await service()).resetPassword(ctx, target, password, cliActor))

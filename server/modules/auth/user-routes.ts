@@ -3,11 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../../context.ts'
 import { actorOf, requestFacts } from '../../platform/http/principal.ts'
+import { Nullable } from '../../platform/http/schema.ts'
 import { RoleSchema } from '../apikeys/schemas.ts'
 import { createUser, getUser, listUsers, resetPassword, setDisabled, setRole, unlockUser } from './users.ts'
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()])
 
 const User = Type.Object({
   id: Type.String(),

@@ -1,7 +1,5 @@
 import { Type } from 'typebox'
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()])
+import { Nullable } from '../../platform/http/schema.ts'
 
 const Window = Type.Object({
   windowSeconds: Type.Integer(),

@@ -178,16 +178,7 @@ export async function blockIp(
         created_at: ctx.clock.now(),
         expires_at: input.until ?? null,
       })
-      .returning([
-        'id',
-        'reason',
-        'source',
-        'created_by',
-        'created_at',
-        'expires_at',
-        'removed_at',
-        sql<string>`cidr::text`.as('cidr'),
-      ])
+      .returningAll()
       .executeTakeFirstOrThrow()
     await recordAudit(tx, {
       actor,
@@ -224,18 +215,7 @@ export async function unblockIp(
     query = cidr
       ? query.where(sql<boolean>`cidr = network(${`${cidr.address}/${cidr.prefix}`}::inet)`)
       : query.where('id', '=', idOrCidr)
-    const updated = await query
-      .returning([
-        'id',
-        'reason',
-        'source',
-        'created_by',
-        'created_at',
-        'expires_at',
-        'removed_at',
-        sql<string>`cidr::text`.as('cidr'),
-      ])
-      .execute()
+    const updated = await query.returningAll().execute()
     for (const row of updated) {
       await recordAudit(tx, {
         actor,
@@ -256,20 +236,7 @@ export async function listIpBlocks(
   ctx: AppContext,
   options: { includeInactive?: boolean } = {},
 ): Promise<IpBlockView[]> {
-  const rows = await ctx.db
-    .selectFrom('ip_blocks')
-    .select([
-      'id',
-      'reason',
-      'source',
-      'created_by',
-      'created_at',
-      'expires_at',
-      'removed_at',
-      sql<string>`cidr::text`.as('cidr'),
-    ])
-    .orderBy('created_at', 'desc')
-    .execute()
+  const rows = await ctx.db.selectFrom('ip_blocks').selectAll().orderBy('created_at', 'desc').execute()
   const views = rows.map((row) => present(row, ctx.clock.ms()))
   return options.includeInactive ? views : views.filter((v) => v.active)
 }

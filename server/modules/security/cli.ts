@@ -1,23 +1,11 @@
 import type { Command } from 'commander'
-import { type RemoteOptions, remote, remoteOptionHelp, withContext } from '../../cli/context.ts'
+import { cliActor, type RemoteOptions, remoteFor, withContext, withRemoteOptions } from '../../cli/context.ts'
 import { CliError, printJson, printTable } from '../../cli/output.ts'
-import type { Actor } from '../../platform/http/principal.ts'
 import type { IpBlockView } from './blocklist.ts'
 
 const service = () => import('./blocklist.ts')
-const cliActor: Actor = { type: 'system', id: 'cli' }
 
-interface Options extends RemoteOptions {
-  json?: boolean
-}
-
-const withRemote = (command: Command) =>
-  command
-    .option('--url <url>', remoteOptionHelp.url)
-    .option('--api-key <key>', remoteOptionHelp.apiKey)
-    .option('--json', 'print the result as JSON')
-
-const call = (options: Options) => remote(options.url!, options.apiKey ?? process.env.SENTIA_API_KEY)
+type Options = RemoteOptions
 
 function parseUntil(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
@@ -49,7 +37,7 @@ function show(blocks: IpBlockView[], options: Options): void {
 }
 
 export function registerIpCommands(program: Command): void {
-  withRemote(
+  withRemoteOptions(
     program
       .command('ip:block')
       .description('block an address or CIDR range (403 for every request from it)')
@@ -59,7 +47,7 @@ export function registerIpCommands(program: Command): void {
   ).action(async (cidr: string, options: Options & { reason?: string; until?: string }) => {
     const until = parseUntil(options.until)
     const block = options.url
-      ? await call(options)<IpBlockView>('POST', '/api/security/ip-blocks', {
+      ? await remoteFor(options)<IpBlockView>('POST', '/api/security/ip-blocks', {
           cidr,
           reason: options.reason,
           until: until?.toISOString(),
@@ -70,7 +58,7 @@ export function registerIpCommands(program: Command): void {
     show([block], options)
   })
 
-  withRemote(
+  withRemoteOptions(
     program
       .command('ip:unblock')
       .description('lift a block, by its id or by the exact address/range')
@@ -78,7 +66,7 @@ export function registerIpCommands(program: Command): void {
   ).action(async (target: string, options: Options) => {
     let lifted: IpBlockView[]
     if (options.url) {
-      const request = call(options)
+      const request = remoteFor(options)
       const ids = /^[0-9a-f-]{36}$/i.test(target)
         ? [target]
         : (await request<{ items: IpBlockView[] }>('GET', '/api/security/ip-blocks')).items
@@ -93,7 +81,7 @@ export function registerIpCommands(program: Command): void {
     show(lifted, options)
   })
 
-  withRemote(
+  withRemoteOptions(
     program
       .command('ip:list')
       .description('list blocked addresses and ranges')
@@ -101,7 +89,7 @@ export function registerIpCommands(program: Command): void {
   ).action(async (options: Options & { all?: boolean }) => {
     const blocks = options.url
       ? (
-          await call(options)<{ items: IpBlockView[] }>(
+          await remoteFor(options)<{ items: IpBlockView[] }>(
             'GET',
             `/api/security/ip-blocks?includeInactive=${Boolean(options.all)}`,
           )

@@ -1,8 +1,7 @@
 import { Type } from 'typebox'
+import { Nullable } from '../../platform/http/schema.ts'
 import { SECURITY_EVENT_KINDS } from './events.ts'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()])
 const Kind = Type.Union(SECURITY_EVENT_KINDS.map((k) => Type.Literal(k)))
 
 export const EventsQuery = Type.Object(
