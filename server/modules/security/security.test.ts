@@ -194,10 +194,18 @@ describe('security events', () => {
       remoteAddress: '198.51.100.2',
       headers: await as(t.ctx, 'viewer'),
     })
-    const page = (
-      await t.app.inject({ url: '/api/security/events?ip=198.51.100.2', headers: await as(t.ctx, 'admin') })
-    ).json()
-    expect(page.items.map((e: { kind: string }) => e.kind).sort()).toEqual(['forbidden', 'unauthorized'])
+    // 401/403 events are stored after the answer has been sent: wait for them (bounded).
+    const kinds = async () =>
+      (await t.app.inject({ url: '/api/security/events?ip=198.51.100.2', headers: await as(t.ctx, 'admin') }))
+        .json()
+        .items.map((e: { kind: string }) => e.kind)
+        .sort()
+    let seen: string[] = await kinds()
+    for (let i = 0; i < 50 && seen.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      seen = await kinds()
+    }
+    expect(seen).toEqual(['forbidden', 'unauthorized'])
     const metrics = (await t.app.inject({ url: '/api/metrics', headers: await as(t.ctx, 'viewer') })).json()
     expect(metrics.securityEventsLast24h.unauthorized).toBeGreaterThanOrEqual(1)
     expect(metrics.securityEventsLast24h.forbidden).toBeGreaterThanOrEqual(1)
