@@ -1,0 +1,321 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * Every environment variable the app reads, declared once: parser, default, description and
+ * whether it is secret. `config.ts` turns them into the typed Config.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export interface VariableSpec<T> {
+  description: string
+  secret?: boolean
+  /** Shown in docs; `undefined` means "unset by default". */
+  defaultText?: string
+  parse: (raw: string | undefined, env: Env) => T
+}
+
+export type Env = Record<string, string | undefined>
+
+export const oneOf =
+  <T extends string>(values: readonly T[], fallback: T) =>
+  (raw: string | undefined): T => {
+    const value = (raw ?? fallback).trim() as T
+    if (!values.includes(value)) throw new Error(`must be one of ${values.join(', ')} (got "${raw}")`)
+    return value
+  }
+
+export const integer =
+  (fallback: number, min: number, max: number) =>
+  (raw: string | undefined): number => {
+    if (raw === undefined || raw.trim() === '') return fallback
+    if (!/^\d+$/.test(raw.trim()))
+      throw new Error(`must be a whole number between ${min} and ${max} (got "${raw}")`)
+    const value = Number(raw)
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max} (got ${value})`)
+    return value
+  }
+
+export const optionalUrl =
+  (protocols: string[]) =>
+  (raw: string | undefined): URL | undefined => {
+    if (raw === undefined || raw.trim() === '') return undefined
+    let url: URL
+    try {
+      url = new URL(raw.trim())
+    } catch {
+      throw new Error('is not a valid URL')
+    }
+    if (!protocols.includes(url.protocol)) throw new Error(`must use ${protocols.join(' or ')}`)
+    return url
+  }
+
+export const boolean = (fallback: boolean) => (raw: string | undefined) => {
+  if (raw === undefined || raw.trim() === '') return fallback
+  const value = raw.trim().toLowerCase()
+  if (['true', '1', 'yes', 'on'].includes(value)) return true
+  if (['false', '0', 'no', 'off'].includes(value)) return false
+  throw new Error(`must be true or false (got "${raw}")`)
+}
+
+export const text = (fallback: string) => (raw: string | undefined) =>
+  raw === undefined || raw.trim() === '' ? fallback : raw.trim()
+
+export const variables = {
+  APP_ENV: {
+    description: 'Environment name; production refuses insecure defaults.',
+    defaultText: 'development',
+    parse: oneOf(['development', 'staging', 'production'] as const, 'development'),
+  },
+  HOST: {
+    description: 'Address the HTTP server binds to.',
+    defaultText: '127.0.0.1',
+    parse: text('127.0.0.1'),
+  },
+  PORT: { description: 'HTTP port.', defaultText: '3000', parse: integer(3000, 0, 65535) },
+  DATA_DIR: {
+    description: 'Directory for the embedded database, its lock file and local files.',
+    defaultText: './data',
+    parse: (raw: string | undefined) => path.resolve(text('./data')(raw)),
+  },
+  DATABASE_URL: {
+    description:
+      'PostgreSQL connection URL. Unset: embedded PGlite in DATA_DIR. Honours `connection_limit` (pool size) and `pgbouncer=true` (no prepared statements).',
+    secret: true,
+    parse: optionalUrl(['postgres:', 'postgresql:']),
+  },
+  DATABASE_POOL_TIMEOUT_MS: {
+    description: 'How long a request waits for a database connection before failing.',
+    defaultText: '5000',
+    parse: integer(5000, 100, 120_000),
+  },
+  EMBEDDED_SHARED_BUFFERS: {
+    description:
+      'Shared buffer cache of the embedded engine (PostgreSQL units: kB, MB, GB); the main part of its memory.',
+    defaultText: '32MB',
+    parse: (raw: string | undefined) => {
+      const value = text('32MB')(raw)
+      if (!/^\d+(kB|MB|GB)$/.test(value)) throw new Error(`must be a size like 32MB (got "${raw}")`)
+      return value
+    },
+  },
+  REDIS_URL: {
+    description: 'Redis URL for shared cache and event fan-out across replicas. Unset: in-process.',
+    secret: true,
+    parse: optionalUrl(['redis:', 'rediss:']),
+  },
+  PUBLIC_URL: {
+    description:
+      'The address people use to reach the app (sign-in redirects, cookie security). Cookies are Secure when it is https.',
+    defaultText: 'http://HOST:PORT',
+    parse: optionalUrl(['http:', 'https:']),
+  },
+  SESSION_SECRETS: {
+    description:
+      'Comma-separated secrets for signing sessions: the first signs, all verify (rotation logs nobody out). Required in production (32+ characters each); elsewhere one is generated into DATA_DIR.',
+    secret: true,
+    parse: (raw: string | undefined) =>
+      raw === undefined || raw.trim() === ''
+        ? []
+        : raw
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+  },
+  SESSION_IDLE_MINUTES: {
+    description: 'A session not used for this long expires (each use extends it).',
+    defaultText: '480',
+    parse: integer(480, 5, 525_600),
+  },
+  SESSION_MAX_HOURS: {
+    description: 'A session ends this long after sign-in however active it is.',
+    defaultText: '168',
+    parse: integer(168, 1, 8760),
+  },
+  LOGIN_MAX_FAILURES: {
+    description: 'Failed sign-ins to one account within LOGIN_LOCK_MINUTES that lock it.',
+    defaultText: '5',
+    parse: integer(5, 1, 1000),
+  },
+  LOGIN_LOCK_MINUTES: {
+    description: 'The window for counting failed sign-ins, and how long a locked account stays locked.',
+    defaultText: '15',
+    parse: integer(15, 1, 10_080),
+  },
+  REQUIRE_2FA_FOR_ADMINS: {
+    description: 'Admins without two-factor sign-in act as viewers until they enable it.',
+    defaultText: 'false',
+    parse: boolean(false),
+  },
+  OIDC_ISSUER: {
+    description:
+      "OpenID Connect sign-in: the provider's issuer URL (with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET). Register `PUBLIC_URL/api/auth/callback/oidc` there.",
+    parse: optionalUrl(['http:', 'https:']),
+  },
+  OIDC_CLIENT_ID: { description: 'OpenID Connect client id.', parse: text('') },
+  OIDC_CLIENT_SECRET: { description: 'OpenID Connect client secret.', secret: true, parse: text('') },
+  OIDC_NAME: {
+    description: 'Label of the single sign-on button.',
+    defaultText: 'Single sign-on',
+    parse: text('Single sign-on'),
+  },
+  SENTIA_ADMIN_EMAIL: {
+    description: 'With SENTIA_ADMIN_PASSWORD: the first admin, created at start when no user has this email.',
+    parse: (raw: string | undefined) => {
+      if (raw === undefined || raw.trim() === '') return undefined
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw.trim())) throw new Error('is not an email address')
+      return raw.trim().toLowerCase()
+    },
+  },
+  SENTIA_ADMIN_PASSWORD: {
+    description: 'Password of the first admin (12+ characters).',
+    secret: true,
+    parse: (raw: string | undefined) => {
+      if (raw === undefined || raw === '') return undefined
+      if (raw.length < 12) throw new Error('must be at least 12 characters')
+      return raw
+    },
+  },
+  DEMO_DATA: {
+    description:
+      '`auto`: in development on an empty embedded database, create demo users (passwords printed once to the log). `true` or `false` to force.',
+    defaultText: 'auto',
+    parse: oneOf(['auto', 'true', 'false'] as const, 'auto'),
+  },
+  METRICS_TOKEN: {
+    description:
+      'Bearer token Prometheus must send for /metrics. Unset: /metrics is served to loopback only.',
+    secret: true,
+    parse: (raw: string | undefined) => {
+      if (raw === undefined || raw.trim() === '') return undefined
+      if (raw.trim().length < 16) throw new Error('must be at least 16 characters')
+      return raw.trim()
+    },
+  },
+  TRUST_PROXY: {
+    description:
+      'Trust X-Forwarded-For from these proxies: `true` (any), a hop count, or comma-separated addresses/CIDRs. Unset: the peer address is the client.',
+    parse: (raw: string | undefined): boolean | number | string[] => {
+      const value = raw?.trim() ?? ''
+      if (value === '' || value === 'false') return false
+      if (value === 'true') return true
+      if (/^\d+$/.test(value)) return Number(value)
+      const list = value.split(',').map((part) => part.trim())
+      if (list.some((part) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part))) {
+        throw new Error('must be true, false, a hop count or comma-separated IP addresses/CIDRs')
+      }
+      return list
+    },
+  },
+  AUDIT_RETENTION_DAYS: {
+    description: 'Audit log entries older than this are deleted by the daily retention job.',
+    defaultText: '90',
+    parse: integer(90, 1, 36_500),
+  },
+  APIKEY_ROTATION_OVERLAP_HOURS: {
+    description: 'How long a rotated API key keeps working after its replacement is issued.',
+    defaultText: '24',
+    parse: integer(24, 0, 24 * 90),
+  },
+  RATE_LIMIT_PER_MINUTE: {
+    description:
+      'Requests per minute for each API key, session or (anonymous) address; shared through Redis when set. Health checks are exempt.',
+    defaultText: '600',
+    parse: integer(600, 1, 1_000_000),
+  },
+  SIGNIN_RATE_LIMIT_PER_MINUTE: {
+    description: 'Sign-in attempts per minute from one address.',
+    defaultText: '10',
+    parse: integer(10, 1, 10_000),
+  },
+  SECURITY_BLOCK_ATTACKS: {
+    description:
+      'Reject requests matching SQL-injection, XSS, path-traversal or command-injection patterns with 400 (they are always recorded).',
+    defaultText: 'false',
+    parse: boolean(false),
+  },
+  AUTO_BLOCK_FAILED_LOGINS: {
+    description:
+      'Failed sign-ins from one address (across accounts) that trigger a temporary block; 0 turns it off.',
+    defaultText: '20',
+    parse: integer(20, 0, 100_000),
+  },
+  AUTO_BLOCK_WINDOW_MINUTES: {
+    description: 'The window in which AUTO_BLOCK_FAILED_LOGINS are counted.',
+    defaultText: '10',
+    parse: integer(10, 1, 1440),
+  },
+  AUTO_BLOCK_DURATION_MINUTES: {
+    description: 'How long an automatic block lasts.',
+    defaultText: '60',
+    parse: integer(60, 1, 525_600),
+  },
+  LOG_LEVEL: {
+    description: 'Log level.',
+    defaultText: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  },
+  APP_VERSION: {
+    description: 'Version reported by /health and recorded for releases.',
+    defaultText: 'package.json version',
+    parse: (raw: string | undefined) => text(packageVersion())(raw),
+  },
+  GIT_COMMIT: {
+    description: 'Commit reported by /health.',
+    defaultText: '`git rev-parse HEAD` when available',
+    parse: (raw: string | undefined) => text(gitCommit() ?? 'unknown')(raw),
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    description: 'Longest graceful shutdown before the process gives up and exits 1.',
+    defaultText: '9000',
+    parse: integer(9000, 1000, 120_000),
+  },
+  BODY_LIMIT_BYTES: {
+    description: 'Largest accepted request body.',
+    defaultText: '1048576',
+    parse: integer(1_048_576, 1024, 1_073_741_824),
+  },
+} satisfies Record<string, VariableSpec<unknown>>
+
+/** The folder holding the app's package.json, found from this file (source or built bundle). */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir)
+    if (parent === dir) throw new Error('package.json not found above the application files')
+    dir = parent
+  }
+  return dir
+}
+
+let cachedVersion: string | undefined
+function packageVersion(): string {
+  cachedVersion ??= (
+    JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
+  ).version
+  return cachedVersion
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: packageRoot(),
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2000,
+    })
+      .toString()
+      .trim()
+  } catch {
+    return undefined
+  }
+}
