@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.ts'
+import { keysetPage } from '../../platform/db/pagination.ts'
 
 export interface AuditFilter {
   action?: string[]
@@ -44,21 +45,23 @@ export async function listAuditLogs(
     .orderBy('id', 'desc')
     .limit(page.limit + 1)
     .execute()
-  const items = rows.slice(0, page.limit).map((row) => ({
-    id: String(row.id),
-    createdAt: new Date(row.created_at).toISOString(),
-    actorType: row.actor_type,
-    actorId: row.actor_id,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
-    oldValues: row.old_values,
-    newValues: row.new_values,
-  }))
-  return { items, nextCursor: rows.length > page.limit ? items.at(-1)!.id : null }
+  return keysetPage(
+    rows.map((row) => ({
+      id: String(row.id),
+      createdAt: new Date(row.created_at).toISOString(),
+      actorType: row.actor_type,
+      actorId: row.actor_id,
+      action: row.action,
+      targetType: row.target_type,
+      targetId: row.target_id,
+      ip: row.ip,
+      userAgent: row.user_agent,
+      requestId: row.request_id,
+      oldValues: row.old_values,
+      newValues: row.new_values,
+    })),
+    page.limit,
+  )
 }
 
 const CSV_COLUMNS: (keyof AuditLogView)[] = [

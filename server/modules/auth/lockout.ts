@@ -89,18 +89,8 @@ export function signInOutcomes(ctx: AppContext): BetterAuthPlugin {
             const request = facts(hook.request)
             const session = hook.context.newSession
             if (session && !isAPIError(hook.context.returned)) {
-              await ctx.db
-                .updateTable('users')
-                .set({ failed_sign_ins: 0, first_failed_at: null, locked_until: null })
-                .where('id', '=', session.user.id)
-                .execute()
-              await recordAudit(ctx.db, {
-                actor: { type: 'user', id: session.user.id },
-                action: 'login',
-                request,
-                newValues: { secondFactor: hook.path.endsWith('totp') ? 'totp' : 'backup code' },
-              })
-              return
+              const secondFactor = hook.path.endsWith('totp') ? 'totp' : 'backup code'
+              return signedIn(ctx, session.user.id, request, { secondFactor })
             }
             await noteFailedLogin(ctx, {
               ip: request.ip,
@@ -120,15 +110,8 @@ export function signInOutcomes(ctx: AppContext): BetterAuthPlugin {
             const location = isAPIError(returned) ? new Headers(returned.headers).get('location') : null
             const request = facts(hook.request)
             const session = hook.context.newSession
-            if (session && !/[?&]error=/.test(location ?? '')) {
-              await recordAudit(ctx.db, {
-                actor: { type: 'user', id: session.user.id },
-                action: 'login',
-                request,
-                newValues: { via: hook.path },
-              })
-              return
-            }
+            if (session && !/[?&]error=/.test(location ?? ''))
+              return signedIn(ctx, session.user.id, request, { via: hook.path })
             await noteFailedLogin(ctx, {
               ip: request.ip,
               subject: 'single sign-on',
@@ -145,19 +128,7 @@ export function signInOutcomes(ctx: AppContext): BetterAuthPlugin {
               | undefined
             const request = facts(hook.request)
             const session = hook.context.newSession
-            if (session && !isAPIError(returned)) {
-              await ctx.db
-                .updateTable('users')
-                .set({ failed_sign_ins: 0, first_failed_at: null, locked_until: null })
-                .where('id', '=', session.user.id)
-                .execute()
-              await recordAudit(ctx.db, {
-                actor: { type: 'user', id: session.user.id },
-                action: 'login',
-                request,
-              })
-              return
-            }
+            if (session && !isAPIError(returned)) return signedIn(ctx, session.user.id, request)
             if (!isAPIError(returned) || returned.body?.code !== 'INVALID_EMAIL_OR_PASSWORD') return
             const email = String(hook.body?.email ?? '').toLowerCase()
             if (!PLAUSIBLE_EMAIL.test(email)) return
@@ -177,12 +148,34 @@ export function signInOutcomes(ctx: AppContext): BetterAuthPlugin {
   }
 }
 
+type Facts = { ip: string | null; userAgent: string | null; requestId: string | null }
+
+/** A completed sign-in: the failure count starts again and the audit log records it. */
+async function signedIn(
+  ctx: AppContext,
+  userId: string,
+  request: Facts,
+  details?: Record<string, unknown>,
+): Promise<void> {
+  await ctx.db
+    .updateTable('users')
+    .set({ failed_sign_ins: 0, first_failed_at: null, locked_until: null })
+    .where('id', '=', userId)
+    .execute()
+  await recordAudit(ctx.db, {
+    actor: { type: 'user', id: userId },
+    action: 'login',
+    request,
+    newValues: details,
+  })
+}
+
 async function countFailure(
   ctx: AppContext,
   email: string,
   maxFailures: number,
   lockMinutes: number,
-  request: { ip: string | null; userAgent: string | null; requestId: string | null },
+  request: Facts,
 ): Promise<void> {
   const now = ctx.clock.ms()
   const windowStart = new Date(now - lockMinutes * 60_000)

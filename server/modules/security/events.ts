@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { sql } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { keysetPage } from '../../platform/db/pagination.ts'
 
 /** Kinds of security event. */
 export const SECURITY_EVENT_KINDS = [
@@ -99,21 +100,23 @@ export async function listSecurityEvents(
     .orderBy('id', 'desc')
     .limit(page.limit + 1)
     .execute()
-  const items = rows.slice(0, page.limit).map((row) => ({
-    id: String(row.id),
-    createdAt: new Date(row.created_at).toISOString(),
-    kind: row.kind,
-    ip: row.ip,
-    method: row.method,
-    route: row.route,
-    url: row.url,
-    pattern: row.pattern,
-    sample: row.sample,
-    requestId: row.request_id,
-    userAgent: row.user_agent,
-    subject: row.subject,
-  }))
-  return { items, nextCursor: rows.length > page.limit ? items.at(-1)!.id : null }
+  return keysetPage(
+    rows.map((row) => ({
+      id: String(row.id),
+      createdAt: new Date(row.created_at).toISOString(),
+      kind: row.kind,
+      ip: row.ip,
+      method: row.method,
+      route: row.route,
+      url: row.url,
+      pattern: row.pattern,
+      sample: row.sample,
+      requestId: row.request_id,
+      userAgent: row.user_agent,
+      subject: row.subject,
+    })),
+    page.limit,
+  )
 }
 
 /** Events per kind since a time (every kind present, zero when none). */
