@@ -1,17 +1,26 @@
 /**
- * HTTP overhead benchmark: how much the app's platform (hooks, metrics, request ids, schemas,
- * health checks) costs against a bare Fastify "hello world", and how much memory the app holds
- * when idle. Loopback only; bounded in time; cleans up after itself.
+ * HTTP overhead benchmark: how much the app's platform (hooks, security headers, metrics,
+ * request ids, schemas, health checks) costs against a bare Fastify "hello world", and how much
+ * memory the app holds when idle. Loopback only; bounded in time; cleans up after itself.
  *
- *   npm run bench:http -- [--duration 10] [--connections 50] [--json] [--bare-inline]
+ *   npm run bench:http -- [options]
+ *
+ *   --duration <s>     seconds per measured run, after a 2 s warm-up (default 10)
+ *   --rounds <n>       repeat bare, /health/live, /health n times; report medians (default 1)
+ *   --connections <n>  concurrent connections (default 50)
+ *   --idle-wait <s>    seconds between ready and the idle RSS reading (default 5)
+ *   --second-boot      start the app once to create DATA_DIR, stop it, measure a restart
+ *   --bundle           run dist/server.mjs as `npm start` does (build it first)
+ *   --bare-inline      run the bare server inside this process (shares a thread with the load)
+ *   --json             print the result as JSON
  *
  * DATABASE_URL / REDIS_URL in this script's environment are passed to the app, so the same
  * script measures the PostgreSQL engine; without them the app uses embedded PGlite.
  * See bench/README.md for the goals and recorded results.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream, readFileSync, rmSync } from 'node:fs'
+import { createWriteStream, readdirSync, readFileSync, rmSync, statSync, type WriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
@@ -25,7 +34,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
 
 const WARMUP_SECONDS = 2
-const IDLE_SETTLE_MS = 5000
 const READY_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 15_000
 const MB = 1024 * 1024
@@ -42,6 +50,7 @@ type Engine = 'pglite' | 'postgres'
 interface RunResult {
   name: string
   url: string
+  round: number
   requestsPerSecond: number
   p50Ms: number
   p99Ms: number
@@ -53,13 +62,38 @@ interface RunResult {
   timeouts: number
   /** Average CPU (in cores) during the measured run: server, load generator, everything else. */
   cpu: CpuUse
+  /**
+   * Server CPU time per request (µs): less sensitive to other load on the machine than req/s.
+   * Null when the server runs inside the bench process (--bare-inline).
+   */
+  serverMicrosPerRequest: number | null
 }
 
 interface CpuUse {
   serverCores: number
   loadGeneratorCores: number
+  /** Kernel time not charged to a process: mostly loopback network processing (softirq). */
+  interruptCores: number
   otherCores: number
   stealCores: number
+}
+
+/** One target over all rounds: medians, plus the spread of req/s. */
+interface TargetSummary {
+  name: string
+  url: string
+  rounds: number
+  requestsPerSecond: number
+  minRequestsPerSecond: number
+  maxRequestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  totalRequests: number
+  non2xx: number
+  errors: number
+  cpu: CpuUse
+  serverMicrosPerRequest: number | null
 }
 
 interface Goal {
@@ -77,20 +111,41 @@ interface ProcMemory {
   fileBytes: number
 }
 
+/** The app's own view of its memory: GET /api/metrics/memory, or the Prometheus gauges of GET /metrics. */
+interface ReportedMemory {
+  source: string
+  rssBytes?: number
+  heapUsedBytes?: number
+  heapTotalBytes?: number
+  externalBytes?: number
+  arrayBuffersBytes?: number
+}
+
 interface Report {
   date: string
   machine: { nproc: number; cpu: string; node: string; platform: string; totalMemoryBytes: number }
+  /** What was measured: commit, whether app sources differ from it, and the command. */
+  app: { commit: string; uncommittedChanges: number; command: string }
+  /** Seconds between ready and the idle RSS reading. */
+  idleWaitSeconds: number
+  /** 'first': measured on the boot that created DATA_DIR; 'second': on a restart (--second-boot). */
+  boot: 'first' | 'second'
+  /** Start until GET /health/ready answered 200, per boot. */
+  readyMs: number[]
   engine: Engine
   redis: boolean
   bareServer: 'child process' | 'in the bench process'
   connections: number
   durationSeconds: number
   warmupSeconds: number
+  rounds: number
+  /** Medians over the rounds; the goals use these. */
+  summary: TargetSummary[]
   runs: RunResult[]
   memory: {
     idle: ProcMemory
-    /** GET /api/metrics/memory after the idle wait, if it answered. */
-    reported: Record<string, unknown> | null
+    /** The app's own figures after the idle wait, if it answered. */
+    reported: ReportedMemory | null
     afterLoad: ProcMemory | null
     bareIdle: ProcMemory | null
   }
@@ -105,8 +160,12 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '1' },
+    'idle-wait': { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     'bare-inline': { type: 'boolean', default: false },
+    bundle: { type: 'boolean', default: false },
+    'second-boot': { type: 'boolean', default: false },
     'serve-bare': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -126,6 +185,8 @@ if (args['serve-bare']) {
 async function main(): Promise<number> {
   const duration = positiveInteger('--duration', args.duration)
   const connections = positiveInteger('--connections', args.connections)
+  const rounds = positiveInteger('--rounds', args.rounds)
+  const idleWaitMs = positiveInteger('--idle-wait', args['idle-wait']) * 1000
   const json = args.json
   const log = (message: string) => {
     if (!json) console.error(message)
@@ -151,9 +212,15 @@ async function main(): Promise<number> {
   let bare: BareServer | undefined
   let shutdown: Report['shutdown'] = null
   let report: Report | undefined
+  let out: WriteStream | undefined
+  const readyMs: number[] = []
 
   // A hard ceiling on the whole run, in case something hangs in a way the timeouts below miss.
-  const budgetMs = READY_TIMEOUT_MS + IDLE_SETTLE_MS + 3 * (WARMUP_SECONDS + duration) * 1000 + 90_000
+  const budgetMs =
+    (args['second-boot'] ? 2 : 1) * (READY_TIMEOUT_MS + STOP_TIMEOUT_MS) +
+    idleWaitMs +
+    3 * rounds * (WARMUP_SECONDS + duration) * 1000 +
+    90_000
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; killing everything`)
     app?.kill('SIGKILL')
@@ -176,7 +243,7 @@ async function main(): Promise<number> {
     // 2. The real app in a child process.
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
-    const out = createWriteStream(logFile)
+    out = createWriteStream(logFile)
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
@@ -187,35 +254,45 @@ async function main(): Promise<number> {
       DATABASE_URL: process.env.DATABASE_URL ?? '',
       REDIS_URL: process.env.REDIS_URL ?? '',
     }
-    app = spawn(process.execPath, [path.join(ROOT, 'bin/sentia.js'), 'serve'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    app.stdout?.pipe(out)
-    app.stderr?.pipe(out)
-    appExit = once(app, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-    void appExit.then(() => {
-      appExited = true
-    })
-    log(`app starting: pid ${app.pid}, ${base}, DATA_DIR ${dataDir}`)
-    const startedAt = performance.now()
-    await waitForReady(`${base}/health/ready`, () => appExited, abort.signal)
-    log(`app ready after ${Math.round(performance.now() - startedAt)} ms`)
+    const command = appCommand(args.bundle)
+    const boots = args['second-boot'] ? 2 : 1
+    for (let boot = 1; boot <= boots; boot++) {
+      const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      app = child
+      child.stdout?.pipe(out, { end: false })
+      child.stderr?.pipe(out, { end: false })
+      appExited = false
+      appExit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+      void appExit.then(() => {
+        if (app === child) appExited = true
+      })
+      log(
+        `app starting${boots > 1 ? ` (boot ${boot} of ${boots})` : ''}: pid ${child.pid}, ${base}, DATA_DIR ${dataDir}`,
+      )
+      const startedAt = performance.now()
+      await waitForReady(`${base}/health/ready`, () => appExited, abort.signal)
+      readyMs.push(Math.round(performance.now() - startedAt))
+      log(`app ready after ${readyMs.at(-1)} ms`)
+      if (boot < boots) {
+        // The first boot initialised DATA_DIR (initdb, migrations); stop it and measure a plain restart.
+        const stopped = await stopChild(child, appExit, false)
+        if (stopped.killed || stopped.exitCode !== 0) {
+          throw new Error(`the first boot did not stop cleanly (exit code ${stopped.exitCode})`)
+        }
+      }
+    }
+    if (!app) throw new Error('the app did not start')
 
     const health = await getJson(`${base}/health`)
     const engine = readEngine(health.body) ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite')
     if (health.status !== 200) problems.push(`GET /health answered ${health.status} right after start`)
 
     // 3. Idle memory.
-    log(`waiting ${IDLE_SETTLE_MS / 1000} s for the app to settle`)
-    await sleep(IDLE_SETTLE_MS, abort.signal)
+    log(`waiting ${idleWaitMs / 1000} s for the app to settle`)
+    await sleep(idleWaitMs, abort.signal)
     checkpoint()
     const idle = procMemory(app.pid!)
-    const memoryResponse = await getJson(`${base}/api/metrics/memory`).catch(() => undefined)
-    const reported =
-      memoryResponse?.status === 200 && isRecord(memoryResponse.body) ? memoryResponse.body : null
-    if (!reported) problems.push(`GET /api/metrics/memory answered ${memoryResponse?.status ?? 'nothing'}`)
+    const reported = await reportedMemory(base, problems)
     const bareIdle = bare.child?.pid ? procMemory(bare.child.pid) : null
 
     // 4. Load, one target after the other.
@@ -226,38 +303,44 @@ async function main(): Promise<number> {
       { name: 'app GET /health', url: `${base}/health`, pid: app.pid! },
     ]
     const runs: RunResult[] = []
-    for (const target of targets) {
-      checkpoint()
-      log(`${target.name}: warm-up ${WARMUP_SECONDS} s, then ${duration} s with ${connections} connections`)
-      const load = (seconds: number) => {
-        const instance = autocannon({ url: target.url, connections, duration: seconds }, () => {})
-        current = instance
-        return once(instance, 'done').then(([result]) => result as autocannon.Result)
-      }
-      await load(WARMUP_SECONDS)
-      checkpoint()
-      const before = cpuSample(target.pid)
-      const result = await load(duration)
-      const cpu = cpuUse(before, cpuSample(target.pid))
-      current = undefined
-      checkpoint()
-      const run = summarise(target.name, target.url, result, cpu)
-      runs.push(run)
-      log(`  ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99Ms} ms`)
-      if (cpu.otherCores > 0.25 || cpu.stealCores > 0.25) {
-        problems.push(
-          `${target.name}: other processes used ${cpu.otherCores.toFixed(2)} cores (steal ` +
-            `${cpu.stealCores.toFixed(2)}) during the run; the figures are disturbed, run again on a quiet machine`,
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) {
+        checkpoint()
+        log(
+          `${rounds > 1 ? `[round ${round}/${rounds}] ` : ''}${target.name}: warm-up ${WARMUP_SECONDS} s, ` +
+            `then ${duration} s with ${connections} connections`,
         )
+        const load = (seconds: number) => {
+          const instance = autocannon({ url: target.url, connections, duration: seconds }, () => {})
+          current = instance
+          return once(instance, 'done').then(([result]) => result as autocannon.Result)
+        }
+        await load(WARMUP_SECONDS)
+        checkpoint()
+        const before = cpuSample(target.pid)
+        const result = await load(duration)
+        const cpu = cpuUse(before, cpuSample(target.pid))
+        current = undefined
+        checkpoint()
+        const run = summarise(target.name, target.url, round, result, cpu)
+        runs.push(run)
+        log(`  ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99Ms} ms`)
+        if (run.totalRequests === 0) throw new Error(`${target.name}: no request completed`)
+        const where = `${target.name}${rounds > 1 ? ` (round ${round})` : ''}`
+        if (cpu.otherCores > 0.25 || cpu.stealCores > 0.25) {
+          problems.push(
+            `${where}: other processes used ${cpu.otherCores.toFixed(2)} cores (steal ` +
+              `${cpu.stealCores.toFixed(2)}); the figures are disturbed, run again on a quiet machine`,
+          )
+        }
+        if (run.non2xx > 0) problems.push(`${where}: ${run.non2xx} non-2xx responses (${run.status5xx} 5xx)`)
+        if (run.errors > 0) problems.push(`${where}: ${run.errors} errors (${run.timeouts} timeouts)`)
       }
-      if (run.totalRequests === 0) throw new Error(`${target.name}: no request completed`)
-      if (run.non2xx > 0)
-        problems.push(`${target.name}: ${run.non2xx} non-2xx responses (${run.status5xx} 5xx)`)
-      if (run.errors > 0) problems.push(`${target.name}: ${run.errors} errors (${run.timeouts} timeouts)`)
     }
     const afterLoad = procMemory(app.pid!)
 
-    const [bareRun, liveRun, healthRun] = runs as [RunResult, RunResult, RunResult]
+    const summary = targets.map((target) => summariseTarget(runs.filter((run) => run.name === target.name)))
+    const [bareRun, liveRun, healthRun] = summary as [TargetSummary, TargetSummary, TargetSummary]
     const rssGoal = GOALS.idleRssBytes[engine]
     const goals: Goal[] = [
       ratioGoal('/health/live ÷ bare req/s', liveRun, bareRun, GOALS.liveRatio),
@@ -280,12 +363,18 @@ async function main(): Promise<number> {
         platform: `${os.platform()} ${os.release()} ${os.arch()}`,
         totalMemoryBytes: os.totalmem(),
       },
+      app: { ...gitState(), command: ['node', ...command].join(' ') },
+      idleWaitSeconds: idleWaitMs / 1000,
+      boot: boots > 1 ? 'second' : 'first',
+      readyMs,
       engine,
       redis: Boolean(process.env.REDIS_URL),
       bareServer: bare.child ? 'child process' : 'in the bench process',
       connections,
       durationSeconds: duration,
       warmupSeconds: WARMUP_SECONDS,
+      rounds,
+      summary,
       runs,
       memory: { idle, reported, afterLoad, bareIdle },
       goals,
@@ -294,7 +383,7 @@ async function main(): Promise<number> {
     }
   } catch (error) {
     console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
-    if (app) console.error(await tail(logFile))
+    if (app && !abort.signal.aborted) console.error(await tail(logFile))
     return 1
   } finally {
     current?.stop()
@@ -304,13 +393,22 @@ async function main(): Promise<number> {
     }
     await bare?.close().catch((error: Error) => problems.push(`closing the bare server: ${error.message}`))
     if (report && shutdown) {
-      if (shutdown.killed)
+      if (shutdown.killed) {
         problems.push(`the app ignored SIGTERM for ${STOP_TIMEOUT_MS / 1000} s (SIGKILLed)`)
-      else if (shutdown.exitCode !== 0)
+      } else if (shutdown.exitCode !== 0) {
         problems.push(`the app exited with code ${shutdown.exitCode} signal ${shutdown.signal} on SIGTERM`)
-      const logged = await readFile(logFile, 'utf8').catch(() => '')
-      if (logged.trim()) problems.push(`the app logged at warn or above:\n${indent(logged.trim(), '    ')}`)
+      }
+      // Our own unauthenticated GET /api/metrics/memory is logged as a warning; anything else is news.
+      const logged = (await readFile(logFile, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((line) => line.trim() && !isOurUnauthorisedProbe(line))
+      if (logged.length > 0) {
+        problems.push(
+          `the app logged ${plural(logged.length, 'line')} at warn or above:\n${indent(logged.join('\n'), '    ')}`,
+        )
+      }
     }
+    out?.end()
     await rm(dataDir, { recursive: true, force: true })
     clearTimeout(watchdog)
     process.off('SIGINT', onSignal)
@@ -320,6 +418,45 @@ async function main(): Promise<number> {
   if (json) console.log(JSON.stringify(report, null, 2))
   else printReport(report)
   return 0
+}
+
+/** `node bin/sentia.js serve` (TypeScript through tsx), or with --bundle what `npm start` runs. */
+function appCommand(bundle: boolean | undefined): string[] {
+  if (!bundle) return [path.join(ROOT, 'bin/sentia.js'), 'serve']
+  const entry = path.join(ROOT, 'dist/server.mjs')
+  let built: number
+  try {
+    built = statSync(entry).mtimeMs
+  } catch {
+    throw new Error('--bundle: dist/server.mjs is missing; run `npm run build` first')
+  }
+  const newer = newestMtime(path.join(ROOT, 'server'))
+  if (newer > built) {
+    console.error('warning: dist/server.mjs is older than server/; run `npm run build` for fresh figures')
+  }
+  return ['--enable-source-maps', entry, 'serve']
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const stat = statSync(path.join(dir, name))
+    if (stat.isFile()) newest = Math.max(newest, stat.mtimeMs)
+  }
+  return newest
+}
+
+/** The commit measured, and how many app files (server/, bin/, package files) differ from it. */
+function gitState(): { commit: string; uncommittedChanges: number } {
+  const git = (...gitArgs: string[]) =>
+    execFileSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD').trim()
+    const changes = git('status', '--porcelain', '--', 'server', 'bin', 'package.json', 'package-lock.json')
+    return { commit, uncommittedChanges: changes.split('\n').filter((line) => line.trim()).length }
+  } catch {
+    return { commit: 'unknown', uncommittedChanges: 0 }
+  }
 }
 
 // --- bare server ------------------------------------------------------------------------------
@@ -347,11 +484,14 @@ async function startBareInline(): Promise<BareServer> {
 async function startBareChild(): Promise<BareServer> {
   const child = fork(SELF, ['--serve-bare'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  const message = await Promise.race([
-    once(child, 'message').then(([m]) => m as { url?: string }),
-    exited.then(() => ({}) as { url?: string }),
-    sleep(30_000).then(() => ({}) as { url?: string }),
-  ])
+  const message = await within(
+    30_000,
+    Promise.race([
+      once(child, 'message').then(([m]) => m as { url?: string }),
+      exited.then(() => ({}) as { url?: string }),
+    ]),
+    {},
+  )
   if (!message.url) {
     child.kill('SIGKILL')
     throw new Error('the bare fastify child did not start')
@@ -396,7 +536,11 @@ async function stopChild(
   let killed = false
   if (!alreadyExited) {
     child.kill('SIGTERM')
-    const stopped = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)])
+    const stopped = await within(
+      STOP_TIMEOUT_MS,
+      exited.then(() => true),
+      false,
+    )
     if (!stopped) {
       killed = true
       child.kill('SIGKILL')
@@ -424,6 +568,46 @@ async function waitForReady(url: string, exited: () => boolean, signal: AbortSig
     await sleep(250)
   }
   throw new Error(`${url} not 200 after ${READY_TIMEOUT_MS / 1000} s (last: ${last})`)
+}
+
+/**
+ * GET /api/metrics/memory needs a viewer's credentials once roles are enforced; the bench has none,
+ * so it falls back to the Prometheus gauges of GET /metrics, which loopback peers may read.
+ */
+async function reportedMemory(base: string, problems: string[]): Promise<ReportedMemory | null> {
+  const detail = await getJson(`${base}/api/metrics/memory`).catch(() => undefined)
+  const body = detail?.status === 200 ? detail.body : undefined
+  if (isRecord(body)) {
+    const number = (name: string) => (typeof body[name] === 'number' ? body[name] : undefined)
+    return {
+      source: 'GET /api/metrics/memory',
+      rssBytes: number('rssBytes'),
+      heapUsedBytes: number('heapUsedBytes'),
+      heapTotalBytes: number('heapTotalBytes'),
+      externalBytes: number('externalBytes'),
+      arrayBuffersBytes: number('arrayBuffersBytes'),
+    }
+  }
+  const prometheus = await getJson(`${base}/metrics`).catch(() => undefined)
+  if (prometheus?.status !== 200 || typeof prometheus.body !== 'string') {
+    problems.push(
+      `GET /api/metrics/memory answered ${detail?.status ?? 'nothing'} and GET /metrics ` +
+        `${prometheus?.status ?? 'nothing'}: no memory figures from the app itself`,
+    )
+    return null
+  }
+  const text = prometheus.body
+  const gauge = (name: string) => {
+    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)
+    return match ? Number(match[1]) : undefined
+  }
+  return {
+    source: `GET /metrics (GET /api/metrics/memory answered ${detail?.status ?? 'nothing'})`,
+    rssBytes: gauge('process_resident_memory_bytes'),
+    heapUsedBytes: gauge('nodejs_heap_size_used_bytes'),
+    heapTotalBytes: gauge('nodejs_heap_size_total_bytes'),
+    externalBytes: gauge('nodejs_external_memory_bytes'),
+  }
 }
 
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
@@ -455,6 +639,7 @@ function procMemory(pid: number): ProcMemory {
 interface CpuSample {
   at: number
   busy: number
+  interrupts: number
   steal: number
   server: number
   self: number
@@ -477,7 +662,8 @@ function cpuSample(serverPid: number): CpuSample {
   const self = processTicks(process.pid)
   return {
     at: performance.now(),
-    busy: user + nice + system + irq + softirq,
+    busy: user + nice + system,
+    interrupts: irq + softirq,
     steal,
     server: serverPid === process.pid ? 0 : processTicks(serverPid),
     self,
@@ -492,6 +678,7 @@ function cpuUse(a: CpuSample, b: CpuSample): CpuUse {
   return {
     serverCores: cores(server),
     loadGeneratorCores: cores(self),
+    interruptCores: cores(b.interrupts - a.interrupts),
     otherCores: Math.max(0, cores(b.busy - a.busy - server - self)),
     stealCores: cores(b.steal - a.steal),
   }
@@ -499,11 +686,22 @@ function cpuUse(a: CpuSample, b: CpuSample): CpuUse {
 
 // --- results ----------------------------------------------------------------------------------
 
-function summarise(name: string, url: string, result: autocannon.Result, cpu: CpuUse): RunResult {
+function summarise(
+  name: string,
+  url: string,
+  round: number,
+  result: autocannon.Result,
+  cpu: CpuUse,
+): RunResult {
   return {
     name,
     url,
+    round,
     cpu,
+    serverMicrosPerRequest:
+      cpu.serverCores > 0 && result.requests.average > 0
+        ? Math.round((cpu.serverCores * 1e6) / result.requests.average)
+        : null,
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -516,7 +714,44 @@ function summarise(name: string, url: string, result: autocannon.Result, cpu: Cp
   }
 }
 
-function ratioGoal(label: string, run: RunResult, bare: RunResult, goal: number): Goal {
+function summariseTarget(runs: RunResult[]): TargetSummary {
+  const first = runs[0]!
+  const perSecond = runs.map((run) => run.requestsPerSecond)
+  const cpu = (pick: (use: CpuUse) => number) => median(runs.map((run) => pick(run.cpu)))
+  const micros = runs.flatMap((run) =>
+    run.serverMicrosPerRequest === null ? [] : [run.serverMicrosPerRequest],
+  )
+  return {
+    name: first.name,
+    url: first.url,
+    rounds: runs.length,
+    requestsPerSecond: median(perSecond),
+    minRequestsPerSecond: Math.min(...perSecond),
+    maxRequestsPerSecond: Math.max(...perSecond),
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    maxMs: Math.max(...runs.map((run) => run.maxMs)),
+    totalRequests: runs.reduce((sum, run) => sum + run.totalRequests, 0),
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    serverMicrosPerRequest: micros.length > 0 ? median(micros) : null,
+    cpu: {
+      serverCores: cpu((use) => use.serverCores),
+      loadGeneratorCores: cpu((use) => use.loadGeneratorCores),
+      interruptCores: cpu((use) => use.interruptCores),
+      otherCores: cpu((use) => use.otherCores),
+      stealCores: cpu((use) => use.stealCores),
+    },
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+function ratioGoal(label: string, run: TargetSummary, bare: TargetSummary, goal: number): Goal {
   const value = bare.requestsPerSecond > 0 ? run.requestsPerSecond / bare.requestsPerSecond : 0
   return { label, value, goal, comparison: '>=', pass: value >= goal }
 }
@@ -535,11 +770,20 @@ function printReport(report: Report | undefined): void {
   lines.push('')
   lines.push(
     `engine ${report.engine}${report.redis ? ' + redis' : ''} · ${report.connections} connections · ` +
-      `${report.durationSeconds} s per run after ${report.warmupSeconds} s warm-up · bare server ${report.bareServer}`,
+      `${report.durationSeconds} s per run after ${report.warmupSeconds} s warm-up` +
+      `${report.rounds > 1 ? ` · median of ${report.rounds} rounds` : ''} · bare server ${report.bareServer}`,
   )
   lines.push(`${machine.nproc} CPUs (${machine.cpu}) · node ${machine.node} · ${machine.platform}`)
   lines.push(
-    'CPU columns: average cores used by the server, the load generator (this process) and all else' +
+    `app: ${report.app.command} at ${report.app.commit}` +
+      (report.app.uncommittedChanges > 0 ? ` + ${report.app.uncommittedChanges} uncommitted changes` : ''),
+  )
+  lines.push(
+    `measured on the ${report.boot} boot of a fresh DATA_DIR; ready after ${report.readyMs.join(' ms, then ')} ms`,
+  )
+  lines.push(
+    'srv µs/req: server CPU time per request. CPU: average cores used by the server, the load generator, ' +
+      'interrupts (loopback networking) and other processes' +
       (report.bareServer === 'in the bench process'
         ? '; the inline bare server counts as load generator'
         : ''),
@@ -547,17 +791,36 @@ function printReport(report: Report | undefined): void {
   lines.push('')
   lines.push(
     table(
-      ['target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'non-2xx', 'errors', 'CPU srv/cli/other'],
-      report.runs.map((run) => [
+      [
+        'target',
+        'req/s',
+        ...(report.rounds > 1 ? ['min–max'] : []),
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'requests',
+        'non-2xx',
+        'errors',
+        'srv µs/req',
+        'CPU srv/cli/irq/other',
+      ],
+      report.summary.map((run) => [
         run.name,
         Math.round(run.requestsPerSecond).toLocaleString('en'),
+        ...(report.rounds > 1
+          ? [
+              `${Math.round(run.minRequestsPerSecond).toLocaleString('en')}–` +
+                Math.round(run.maxRequestsPerSecond).toLocaleString('en'),
+            ]
+          : []),
         String(run.p50Ms),
         String(run.p99Ms),
         String(run.maxMs),
         run.totalRequests.toLocaleString('en'),
         String(run.non2xx),
         String(run.errors),
-        [run.cpu.serverCores, run.cpu.loadGeneratorCores, run.cpu.otherCores]
+        run.serverMicrosPerRequest === null ? '-' : String(run.serverMicrosPerRequest),
+        [run.cpu.serverCores, run.cpu.loadGeneratorCores, run.cpu.interruptCores, run.cpu.otherCores]
           .map((c) => c.toFixed(2))
           .join(' / '),
       ]),
@@ -579,18 +842,28 @@ function printReport(report: Report | undefined): void {
       }),
     ),
   )
+  const [bareCost, ...appCosts] = report.summary.map((run) => run.serverMicrosPerRequest)
+  if (bareCost) {
+    const shares = appCosts.map((cost, i) =>
+      cost ? `${report.summary[i + 1]?.name} ${((bareCost / cost) * 100).toFixed(1)}%` : undefined,
+    )
+    lines.push(
+      `cross-check from server CPU per request (bare µs ÷ app µs; less disturbed by other load): ` +
+        shares.filter(Boolean).join(', '),
+    )
+  }
   lines.push('')
   const idle = memory.idle
   lines.push(
-    `app idle RSS ${formatMb(idle.rssBytes)} (anon ${formatMb(idle.anonBytes)}, file ${formatMb(idle.fileBytes)}; ` +
+    `app idle RSS ${report.idleWaitSeconds} s after ready ${formatMb(idle.rssBytes)} (anon ${formatMb(idle.anonBytes)}, file ${formatMb(idle.fileBytes)}; ` +
       `peak since start ${formatMb(idle.peakRssBytes)})`,
   )
   if (memory.reported) {
-    const field = (name: string) =>
-      typeof memory.reported?.[name] === 'number' ? formatMb(memory.reported[name]) : '?'
+    const r = memory.reported
     lines.push(
-      `  /api/metrics/memory: rss ${field('rssBytes')}, heap used ${field('heapUsedBytes')} of ` +
-        `${field('heapTotalBytes')}, external ${field('externalBytes')}, array buffers ${field('arrayBuffersBytes')}`,
+      `  ${r.source}: rss ${formatMb(r.rssBytes)}, heap used ${formatMb(r.heapUsedBytes)} of ` +
+        `${formatMb(r.heapTotalBytes)}, external ${formatMb(r.externalBytes)}` +
+        (r.arrayBuffersBytes === undefined ? '' : `, array buffers ${formatMb(r.arrayBuffersBytes)}`),
     )
   }
   if (memory.afterLoad) {
@@ -632,6 +905,18 @@ function positiveInteger(name: string, raw: string | undefined): number {
   return value
 }
 
+/** Our own unauthenticated GET /api/metrics/memory, which the app logs as a warning (and a security event). */
+function isOurUnauthorisedProbe(line: string): boolean {
+  return (
+    /"(url|route)":"\/api\/metrics\/memory"/.test(line) &&
+    /"status":40[13]|"unauthorized"|"forbidden"/.test(line)
+  )
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -653,6 +938,19 @@ async function tail(file: string): Promise<string> {
   return text
     ? `last lines of the app log:\n${indent(text.trim().split('\n').slice(-20).join('\n'), '  ')}`
     : ''
+}
+
+/** `promise`, or `fallback` if it has not settled within `ms`; the timer never outlives the race. */
+async function within<T>(ms: number, promise: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

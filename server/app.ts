@@ -63,8 +63,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     }
   })
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
 
   app.addHook('onResponse', async (request, reply) => {

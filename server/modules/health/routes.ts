@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../../context.ts'
-import { healthChecks, healthReport } from './service.ts'
+import { cachedFor } from '../../platform/cached.ts'
+import { CHECK_TTL_MS, healthChecks, healthReport } from './service.ts'
 
 const Status = Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')])
 const Component = Type.Object(
@@ -26,6 +27,13 @@ const HealthReport = Type.Object({
 const Simple = Type.Object({ status: Type.String(), message: Type.Optional(Type.String()) })
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // The report is built at most once per check period, like the checks it is made of.
+  const sharedReport = cachedFor(
+    CHECK_TTL_MS,
+    () => healthReport(ctx),
+    () => ctx.clock.ms(),
+  )
+
   app.get(
     '/health',
     {
@@ -36,7 +44,7 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (_request, reply) => {
-      const report = await healthReport(ctx)
+      const report = await sharedReport()
       reply.header('cache-control', 'no-store')
       return reply.status(report.status === 'down' ? 503 : 200).send(report)
     },

@@ -89,6 +89,12 @@ export class Blocklist {
   #entries: Entry[] = []
   #loaded: Promise<void> | undefined
   #failedAt = Number.NEGATIVE_INFINITY
+  #empty = false
+
+  /** True once the list has been loaded and holds no block: requests need no lookup at all. */
+  get empty(): boolean {
+    return this.#empty
+  }
   #timer: NodeJS.Timeout | undefined
   #unsubscribe: (() => void) | undefined
 
@@ -115,6 +121,7 @@ export class Blocklist {
       .execute()
     const now = this.ctx.clock.ms()
     this.#entries = rows.map((row) => entryFor(present(row, now))).filter((e) => e.view.active)
+    this.#empty = this.#entries.length === 0
     this.#loaded = Promise.resolve()
   }
 

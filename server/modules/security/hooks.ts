@@ -20,24 +20,38 @@ declare module 'fastify' {
 export function installSecurityHooks(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('securityEvent', null)
 
-  app.addHook('onRequest', async (request) => {
-    const block = await blocklistOf(ctx).match(request.ip)
-    if (block) {
-      await record(ctx, request, 'blocked', { pattern: block.cidr })
-      throw new AppError(403, 'IP_BLOCKED', 'Requests from your address are blocked')
-    }
-    await inspect(ctx, request, detectInUrl(request.url))
+  // Callback-style hooks with a synchronous fast path: most requests come from an address that
+  // is not blocked, carry nothing suspicious and are answered without 401/403.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const found = detectInUrl(request.url)
+    if (!found && blocklistOf(ctx).empty) return done()
+    checkRequest(ctx, request, found).then(() => done(), done)
   })
 
-  app.addHook('preValidation', async (request) => {
-    await inspect(ctx, request, detectInBody(request.body))
+  app.addHook('preValidation', (request, _reply, done) => {
+    const found = detectInBody(request.body)
+    if (!found) return done()
+    inspect(ctx, request, found).then(() => done(), done)
   })
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.securityEvent) return
-    if (reply.statusCode === 401) await record(ctx, request, 'unauthorized')
-    else if (reply.statusCode === 403) await record(ctx, request, 'forbidden')
+  app.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode
+    if (request.securityEvent || (status !== 401 && status !== 403)) return done()
+    record(ctx, request, status === 401 ? 'unauthorized' : 'forbidden').then(() => done(), done)
   })
+}
+
+async function checkRequest(
+  ctx: AppContext,
+  request: FastifyRequest,
+  found: Detection | null,
+): Promise<void> {
+  const block = await blocklistOf(ctx).match(request.ip)
+  if (block) {
+    await record(ctx, request, 'blocked', { pattern: block.cidr })
+    throw new AppError(403, 'IP_BLOCKED', 'Requests from your address are blocked')
+  }
+  await inspect(ctx, request, found)
 }
 
 async function inspect(ctx: AppContext, request: FastifyRequest, found: Detection | null): Promise<void> {

@@ -18,15 +18,24 @@ const rank = (role: UserRole) => ROLES.indexOf(role)
  */
 export function installGuard(app: FastifyInstance, options: GuardOptions): void {
   app.decorateRequest('principal', null)
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const access = request.routeOptions.config?.access as Access | undefined
-    if (access === undefined || access === 'public') return
-    if (access === 'metrics-scraper') return checkScraper(request, options.metricsToken)
-    const principal = await resolvePrincipal(request, reply, options.resolvers)
-    if (!principal) throw unauthorized()
-    request.principal = principal
-    if (rank(principal.role) < rank(access)) throw forbidden(`This needs the ${access} role or higher`)
+    if (access === undefined || access === 'public') return done()
+    authorize(request, reply, access, options).then(() => done(), done)
   })
+}
+
+async function authorize(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  access: Exclude<Access, 'public'>,
+  options: GuardOptions,
+) {
+  if (access === 'metrics-scraper') return checkScraper(request, options.metricsToken)
+  const principal = await resolvePrincipal(request, reply, options.resolvers)
+  if (!principal) throw unauthorized()
+  request.principal = principal
+  if (rank(principal.role) < rank(access)) throw forbidden(`This needs the ${access} role or higher`)
 }
 
 export async function resolvePrincipal(
