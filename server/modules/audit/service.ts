@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'role_change',
   'user_create',
   'user_disable',
+  'user_enable',
   'user_unlock',
   'apikey_create',
   'apikey_rotate',

@@ -143,7 +143,7 @@ export async function setDisabled(
     if (disabled) await tx.deleteFrom('sessions').where('user_id', '=', user.id).execute()
     await recordAudit(tx, {
       actor,
-      action: disabled ? 'user_disable' : 'settings_change',
+      action: disabled ? 'user_disable' : 'user_enable',
       target: { type: 'user', id: user.id },
       request,
       oldValues: { disabled: user.disabled },
