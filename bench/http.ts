@@ -10,7 +10,8 @@
  *   --connections <n>  concurrent connections (default 50)
  *   --idle-wait <s>    seconds between ready and the idle RSS reading (default 5)
  *   --second-boot      start the app once to create DATA_DIR, stop it, measure a restart
- *   --bundle           run dist/server.mjs as `npm start` does (build it first)
+ *   --tsx              run the TypeScript through tsx (`bin/sentia.js serve`) instead of what
+ *                      `npm start` runs (its build, then its node command)
  *   --bare-inline      run the bare server inside this process (shares a thread with the load)
  *   --json             print the result as JSON
  *
@@ -20,7 +21,7 @@
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream, readdirSync, readFileSync, rmSync, statSync, type WriteStream } from 'node:fs'
+import { createWriteStream, readFileSync, rmSync, type WriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
@@ -164,7 +165,7 @@ const { values: args } = parseArgs({
     'idle-wait': { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     'bare-inline': { type: 'boolean', default: false },
-    bundle: { type: 'boolean', default: false },
+    tsx: { type: 'boolean', default: false },
     'second-boot': { type: 'boolean', default: false },
     'serve-bare': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -254,7 +255,7 @@ async function main(): Promise<number> {
       DATABASE_URL: process.env.DATABASE_URL ?? '',
       REDIS_URL: process.env.REDIS_URL ?? '',
     }
-    const command = appCommand(args.bundle)
+    const command = appCommand(args.tsx)
     const boots = args['second-boot'] ? 2 : 1
     for (let boot = 1; boot <= boots; boot++) {
       const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -420,30 +421,17 @@ async function main(): Promise<number> {
   return 0
 }
 
-/** `node bin/sentia.js serve` (TypeScript through tsx), or with --bundle what `npm start` runs. */
-function appCommand(bundle: boolean | undefined): string[] {
-  if (!bundle) return [path.join(ROOT, 'bin/sentia.js'), 'serve']
-  const entry = path.join(ROOT, 'dist/server.mjs')
-  let built: number
-  try {
-    built = statSync(entry).mtimeMs
-  } catch {
-    throw new Error('--bundle: dist/server.mjs is missing; run `npm run build` first')
-  }
-  const newer = newestMtime(path.join(ROOT, 'server'))
-  if (newer > built) {
-    console.error('warning: dist/server.mjs is older than server/; run `npm run build` for fresh figures')
-  }
-  return ['--enable-source-maps', entry, 'serve']
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    const stat = statSync(path.join(dir, name))
-    if (stat.isFile()) newest = Math.max(newest, stat.mtimeMs)
-  }
-  return newest
+/**
+ * What `npm start` runs: its build step, then the arguments of its final `node` command (so
+ * the bench measures the same runtime flags). With --tsx, `bin/sentia.js serve` instead.
+ */
+function appCommand(tsx: boolean | undefined): string[] {
+  if (tsx) return [path.join(ROOT, 'bin/sentia.js'), 'serve']
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
+  const start: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start
+  const [node, ...nodeArgs] = (start.split('&&').at(-1) ?? '').trim().split(/\s+/)
+  if (node !== 'node') throw new Error(`npm start does not end in a node command: ${start}`)
+  return nodeArgs.map((arg) => (arg.startsWith('dist/') ? path.join(ROOT, arg) : arg))
 }
 
 /** The commit measured, and how many app files (server/, bin/, package files) differ from it. */

@@ -5,9 +5,10 @@ import { isAccess } from './platform/http/access.ts'
 import { registerDocs } from './platform/http/docs.ts'
 import { installErrorHandling } from './platform/http/error-handler.ts'
 import { installGuard } from './platform/http/guard.ts'
-import { installHardening } from './platform/http/hardening.ts'
+import { installRateLimits, installResponseHeaders } from './platform/http/hardening.ts'
 import { requestId } from './platform/http/request-id.ts'
 import { RequestLog } from './platform/http/request-log.ts'
+import { lazyChildLogger } from './platform/http/request-logger.ts'
 import { installValidation } from './platform/http/validation.ts'
 
 export interface RouteEntry {
@@ -36,6 +37,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new RequestLog(),
+    childLoggerFactory: lazyChildLogger,
     genReqId: requestId,
     bodyLimit: ctx.config.bodyLimit,
     return503OnClosing: true,
@@ -63,19 +65,16 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     }
   })
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id)
-    done()
-  })
-
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? '(unmatched)'
     const status = reply.statusCode
     const responseTime = reply.elapsedTime
-    ctx.metrics.httpDuration.observe({ method: request.method, route, status }, responseTime / 1000)
+    ctx.metrics.httpDuration.observe(request.method, route, status, responseTime / 1000)
     ctx.requestStats.record(`${request.method} ${route}`, status, responseTime)
+    done()
   })
 
+  installResponseHeaders(app, ctx.config.env === 'production')
   installValidation(app)
   for (const module of modules) module.install?.(app, ctx)
   installGuard(app, {
@@ -83,7 +82,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     metricsToken: ctx.config.metricsToken,
   })
   installErrorHandling(app)
-  await installHardening(app, ctx)
+  await installRateLimits(app, ctx)
   await registerDocs(app, ctx.config.version)
 
   for (const module of modules) {

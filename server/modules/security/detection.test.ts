@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectInBody, detectInUrl, escapeSample } from './detection.ts'
+import { detect, detectInBody, detectInUrl, escapeSample } from './detection.ts'
 
 describe('attack detection', () => {
   it.each([
@@ -32,6 +32,27 @@ describe('attack detection', () => {
     '/api/search?q=select the union jack bottle',
   ])('leaves ordinary requests alone: %s', (url) => {
     expect(detectInUrl(url)).toBeNull()
+  })
+
+  it('finds in a plain URL exactly what the full pattern set finds (the fast path is sound)', () => {
+    // Every keyword of every pattern, made only of the plain alphabet, shuffled into URLs.
+    const words = ['union', 'select', 'or', 'and', '1', 'drop', 'table', 'pg_sleep', 'sleep', 'pg_catalog']
+      .concat(['information_schema', 'script', 'javascript', 'onload', 'iframe', 'svg', 'etc', 'passwd'])
+      .concat(['win.ini', 'boot.ini', '..', '.', 'cat', 'ls', 'id', 'rm', 'bash', '-', '_', '--', '2e'])
+    let seed = 7
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed
+    }
+    let matched = 0
+    for (let i = 0; i < 5000; i++) {
+      const parts = Array.from({ length: 1 + (next() % 6) }, () => words[next() % words.length])
+      const url = `/${parts.join(next() % 2 ? '/' : '')}`
+      const full = detect(url, 'path')
+      expect(detectInUrl(url)?.pattern ?? null, url).toBe(full?.pattern ?? null)
+      if (full) matched++
+    }
+    expect(matched).toBeGreaterThan(100)
   })
 
   it('scans string values and keys of JSON bodies', () => {

@@ -4,7 +4,15 @@
  */
 export type AttackKind = 'sql_injection' | 'xss' | 'path_traversal' | 'command_injection'
 
-const PATTERNS: { kind: AttackKind; name: string; re: RegExp }[] = [
+interface Pattern {
+  kind: AttackKind
+  name: string
+  re: RegExp
+  /** Can match text made only of letters, digits and `_-./` (see `PLAIN`). */
+  plain?: true
+}
+
+const PATTERNS: Pattern[] = [
   { kind: 'sql_injection', name: 'union select', re: /\bunion\b[\s(]+(all\s+)?select\b/i },
   { kind: 'sql_injection', name: 'tautology', re: /['"]\s*(or|and)\s+['"]?[\w]+['"]?\s*=\s*['"]?[\w]+/i },
   { kind: 'sql_injection', name: 'numeric tautology', re: /\b(or|and)\s+(\d+)\s*=\s*\2\b/i },
@@ -19,17 +27,19 @@ const PATTERNS: { kind: AttackKind; name: string; re: RegExp }[] = [
     kind: 'sql_injection',
     name: 'catalog probe',
     re: /\b(information_schema|pg_catalog|pg_shadow|xp_cmdshell)\b/i,
+    plain: true,
   },
   { kind: 'xss', name: 'script tag', re: /<\s*\/?\s*script\b/i },
   { kind: 'xss', name: 'javascript url', re: /javascript\s*:/i },
   { kind: 'xss', name: 'event handler', re: /<[^>]*\bon[a-z]+\s*=/i },
   { kind: 'xss', name: 'embedded frame', re: /<\s*(iframe|object|embed|svg)\b/i },
-  { kind: 'path_traversal', name: 'dot-dot segment', re: /(^|[\\/])\.\.([\\/]|$)/ },
+  { kind: 'path_traversal', name: 'dot-dot segment', re: /(^|[\\/])\.\.([\\/]|$)/, plain: true },
   { kind: 'path_traversal', name: 'encoded dot-dot', re: /%2e%2e(%2f|%5c|\/|\\)/i },
   {
     kind: 'path_traversal',
     name: 'system file',
     re: /\/etc\/(passwd|shadow|hosts)\b|\bwin\.ini\b|\bboot\.ini\b/i,
+    plain: true,
   },
   {
     kind: 'command_injection',
@@ -55,9 +65,17 @@ export function escapeSample(text: string): string {
   return JSON.stringify(cut).slice(1, -1).replace(/</g, '\\u003c').replace(/>/g, '\\u003e')
 }
 
-export function detect(text: string, location: Detection['location']): Detection | null {
+/** Most URLs (`/api/orders/42`) are plain: no quote, space, escape or operator to build an attack from. */
+const PLAIN = /^[\w\-./]*$/
+export const PLAIN_PATTERNS = PATTERNS.filter((pattern) => pattern.plain)
+
+export function detect(
+  text: string,
+  location: Detection['location'],
+  patterns: readonly Pattern[] = PATTERNS,
+): Detection | null {
   const scanned = text.length > MAX_SCANNED ? text.slice(0, MAX_SCANNED) : text
-  for (const { kind, name, re } of PATTERNS) {
+  for (const { kind, name, re } of patterns) {
     if (re.test(scanned)) return { kind, pattern: name, location, sample: escapeSample(scanned) }
   }
   return null
@@ -87,6 +105,7 @@ export function stringLeaves(value: unknown, out: string[] = [], depth = 0): str
 
 /** Checks the raw URL (path and query, decoded and not) for attack patterns. */
 export function detectInUrl(rawUrl: string): Detection | null {
+  if (PLAIN.test(rawUrl)) return detect(rawUrl, 'path', PLAIN_PATTERNS)
   const [path = '', query = ''] = splitOnce(rawUrl, '?')
   return (
     detect(path, 'path') ??

@@ -32,6 +32,8 @@ describe('IP blocklist', () => {
     const blocked = await from(ATTACKER)
     expect(blocked.statusCode).toBe(403)
     expect(blocked.json().error.code).toBe('IP_BLOCKED')
+    expect(blocked.headers['x-request-id']).toBeTruthy()
+    expect(blocked.headers['x-content-type-options']).toBe('nosniff')
     // even a valid admin key does not get through
     const adminBlocked = await t.app.inject({
       url: '/api/api-keys',

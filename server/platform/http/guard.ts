@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { type Access, ROLES, type UserRole } from './access.ts'
 import { forbidden, unauthorized } from './errors.ts'
 import type { PrincipalResolver } from './principal.ts'
@@ -18,10 +18,16 @@ const rank = (role: UserRole) => ROLES.indexOf(role)
  */
 export function installGuard(app: FastifyInstance, options: GuardOptions): void {
   app.decorateRequest('principal', null)
-  app.addHook('onRequest', (request, reply, done) => {
-    const access = request.routeOptions.config?.access as Access | undefined
-    if (access === undefined || access === 'public') return done()
-    authorize(request, reply, access, options).then(() => done(), done)
+  // A route-level hook, put first, so public routes (health checks) pay nothing for it. The
+  // declaration is read per request because a scope's own onRoute hook may set it later (docs).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === 'public') return
+    const guard: onRequestHookHandler = (request, reply, done) => {
+      const access = route.config?.access as Access | undefined
+      if (access === undefined || access === 'public') return done()
+      authorize(request, reply, access, options).then(() => done(), done)
+    }
+    route.onRequest = [guard, ...[route.onRequest ?? []].flat()]
   })
 }
 

@@ -1,20 +1,43 @@
 import { randomInt } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { as, buildTestApp } from '../../../test/app.ts'
+import { apiHeaders, documentHeaders } from './hardening.ts'
 
 describe('security headers', () => {
-  it('sends a same-origin CSP and the usual hardening headers', async () => {
-    const t = await buildTestApp({ start: false })
+  it('sends the REST set on JSON and the document set with a same-origin CSP on HTML', async () => {
+    const page = (app: FastifyInstance) => {
+      app.get('/probe/page', { config: { access: 'public' } }, async (_request, reply) =>
+        reply.type('text/html; charset=utf-8').send('<!doctype html><title>probe</title>'),
+      )
+    }
+    const t = await buildTestApp({ start: false, plugins: [page] })
     try {
-      const res = await t.app.inject({ url: '/health/live' })
-      expect(res.headers['content-security-policy']).toContain("default-src 'self'")
-      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'")
-      expect(res.headers['x-content-type-options']).toBe('nosniff')
-      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN')
-      expect(res.headers['strict-transport-security']).toBeUndefined()
+      const json = await t.app.inject({ url: '/health/live' })
+      expect(json.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'")
+      expect(json.headers['x-content-type-options']).toBe('nosniff')
+      expect(json.headers['x-frame-options']).toBe('DENY')
+      expect(json.headers['referrer-policy']).toBe('no-referrer')
+      expect(json.headers['cross-origin-opener-policy']).toBeUndefined()
+      expect(json.headers['strict-transport-security']).toBeUndefined()
+
+      const html = await t.app.inject({ url: '/probe/page' })
+      expect(html.statusCode).toBe(200)
+      expect(html.headers['content-type']).toContain('text/html')
+      expect(html.headers['content-security-policy']).toContain("default-src 'self'")
+      expect(html.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+      expect(html.headers['x-frame-options']).toBe('SAMEORIGIN')
+      expect(html.headers['cross-origin-opener-policy']).toBe('same-origin')
+      expect(html.headers['x-content-type-options']).toBe('nosniff')
     } finally {
       await t.close()
     }
+  })
+
+  it('adds HSTS in production only', () => {
+    expect(apiHeaders(true)['strict-transport-security']).toContain('max-age=')
+    expect(documentHeaders(true)['strict-transport-security']).toContain('max-age=')
+    expect(apiHeaders(false)['strict-transport-security']).toBeUndefined()
   })
 })
 

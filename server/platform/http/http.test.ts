@@ -39,12 +39,16 @@ describe('HTTP platform', () => {
     const given = await t.app.inject({ url: '/health/live', headers: { 'x-request-id': 'abc-123' } })
     expect(given.headers['x-request-id']).toBe('abc-123')
     const generated = await t.app.inject({ url: '/health/live' })
-    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    const id = /^([\w-]{8})-([0-9a-z]+)$/
+    const [, prefix, sequence] = String(generated.headers['x-request-id']).match(id) ?? []
+    expect(prefix).toBeTruthy()
     const unsafe = await t.app.inject({
       url: '/health/live',
       headers: { 'x-request-id': 'bad id\nwith newline' },
     })
-    expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    const [, samePrefix, next] = String(unsafe.headers['x-request-id']).match(id) ?? []
+    expect(samePrefix).toBe(prefix)
+    expect(Number.parseInt(String(next), 36)).toBeGreaterThan(Number.parseInt(String(sequence), 36))
   })
 
   it('answers an unknown route with 404 in the error shape', async () => {

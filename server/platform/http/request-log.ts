@@ -1,4 +1,5 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify'
+import { levelEnabled } from './request-logger.ts'
 
 /**
  * One JSON line per completed request (instead of Fastify's two): method, route pattern, URL,
@@ -18,6 +19,8 @@ export class RequestLog extends LogController {
     reply: FastifyReply,
   ): void {
     const status = reply.statusCode
+    const level = error || status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'
+    if (!levelEnabled(reply.log, level)) return
     const line = {
       method: request.method,
       route: request.routeOptions.url ?? '(unmatched)',
@@ -26,8 +29,6 @@ export class RequestLog extends LogController {
       response_time: Math.round(reply.elapsedTime * 100) / 100,
       ...(error ? { err: error } : {}),
     }
-    if (error || status >= 500) reply.log.error(line, 'request')
-    else if (status >= 400) reply.log.warn(line, 'request')
-    else reply.log.info(line, 'request')
+    reply.log[level](line, 'request')
   }
 }

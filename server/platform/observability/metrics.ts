@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { RouteHistogram } from './route-histogram.ts'
 
 /**
  * The Prometheus registry of one process. Each app context has its own registry so several
@@ -7,7 +8,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  */
 export interface Metrics {
   registry: Registry
-  httpDuration: Histogram<'method' | 'route' | 'status'>
+  httpDuration: RouteHistogram
   dbDuration: Histogram<'operation' | 'outcome'>
   dbErrors: Counter<'operation'>
   watchPool(pool: pg.Pool, engine: string): void
@@ -25,13 +26,12 @@ export function createMetrics(labels: { version: string; env: string }): Metrics
     registers: [registry],
   }).set(labels, 1)
 
-  const httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by method, route pattern and status.',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
-    registers: [registry],
-  })
+  const httpDuration = new RouteHistogram(
+    'http_request_duration_seconds',
+    'HTTP request duration by method, route pattern and status.',
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
+    registry,
+  )
   const dbDuration = new Histogram({
     name: 'db_query_duration_seconds',
     help: 'Database statement duration by statement kind.',

@@ -54,11 +54,8 @@ export class RequestStats {
   record(route: string, status: number, durationMs: number): void {
     const slot = this.#currentSlot()
     const failed = status >= 500
-    for (const counter of [slot.all, routeCounter(slot, route)]) {
-      counter.count += 1
-      if (failed) counter.errors += 1
-      counter.latency.record(durationMs)
-    }
+    count(slot.all, failed, durationMs)
+    count(routeCounter(slot, route), failed, durationMs)
   }
 
   summary(windowSeconds: number): WindowSummary {
@@ -115,6 +112,12 @@ export class RequestStats {
     const from = this.clock.ms() - windowSeconds * 1000
     return this.#slots.filter((slot) => slot.start + SLOT_MS > from)
   }
+}
+
+function count(counter: Counter, failed: boolean, durationMs: number): void {
+  counter.count += 1
+  if (failed) counter.errors += 1
+  counter.latency.record(durationMs)
 }
 
 function routeCounter(slot: Slot, route: string): Counter {
