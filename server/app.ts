@@ -3,7 +3,7 @@ import type { AppContext } from './context.ts'
 import { modules } from './modules/index.ts'
 import { isAccess } from './platform/http/access.ts'
 import { registerDocs } from './platform/http/docs.ts'
-import { installErrorHandling } from './platform/http/error-handler.ts'
+import { frameworkError, installErrorHandling } from './platform/http/error-handler.ts'
 import { installGuard } from './platform/http/guard.ts'
 import { installRateLimits, installResponseHeaders } from './platform/http/hardening.ts'
 import { requestId } from './platform/http/request-id.ts'
@@ -15,11 +15,12 @@ export interface RouteEntry {
   method: string | string[]
   url: string
   readonly access: unknown
+  readonly schema: unknown
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every registered route with its declared access (checked at ready, listed by tests). */
+    /** Every registered route with its declared access and schema (checked at ready, listed by tests). */
     routeTable: RouteEntry[]
   }
 }
@@ -38,6 +39,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     loggerInstance: ctx.logger as FastifyBaseLogger,
     logController: new RequestLog(),
     childLoggerFactory: lazyChildLogger,
+    frameworkErrors: frameworkError,
     genReqId: requestId,
     bodyLimit: ctx.config.bodyLimit,
     return503OnClosing: true,
@@ -54,6 +56,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       url: route.url,
       get access() {
         return route.config?.access
+      },
+      get schema() {
+        return route.schema
       },
     })
   })

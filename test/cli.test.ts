@@ -298,5 +298,12 @@ describe('sentia users commands', () => {
     const bad = await run(['users:set-role', 'ops@example.com', 'owner'], env)
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain('role must be one of')
+
+    const invited = await run(['users:invite', 'new@example.com', '--role', 'viewer'], env)
+    expect(invited.code, invited.stderr).toBe(0)
+    expect(invited.stdout).toMatch(/Link \(shown this once\): http\S+\/accept-invitation#[\w-]{43}/)
+    const invitations = await run(['users:invitations'], env)
+    expect(invitations.stdout).toMatch(/new@example\.com\s+viewer\s+open/)
+    expect((await run(['users:invite', 'ops@example.com', '--role', 'viewer'], env)).code).toBe(1)
   })
 })

@@ -15,6 +15,8 @@ export const AUDIT_ACTIONS = [
   'user_disable',
   'user_enable',
   'user_unlock',
+  'user_invite',
+  'user_invite_revoke',
   'apikey_create',
   'apikey_rotate',
   'apikey_revoke',

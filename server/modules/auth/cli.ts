@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { cliActor, type RemoteOptions, remoteFor, withContext, withRemoteOptions } from '../../cli/context.ts'
 import { CliError, printJson, printTable } from '../../cli/output.ts'
 import { isRole, ROLES, type UserRole } from '../../platform/http/access.ts'
+import type { InvitationView } from './invitations.ts'
 import type { UserView } from './users.ts'
 
 const service = () => import('./users.ts')
@@ -65,6 +66,41 @@ export function registerUserCommands(program: Command): void {
     if (options.json) return printJson({ user, ...(generated ? { password: generated } : {}) })
     console.log(`Created ${user.email} (${user.role}).`)
     if (generated) console.log(`Password (shown this once): ${generated}`)
+  })
+
+  withRemoteOptions(
+    program
+      .command('users:invite')
+      .description('invite someone by email with a role; prints the single-use link (valid 7 days) once')
+      .argument('<email>')
+      .requiredOption('--role <role>', ROLES.join(' | ')),
+  ).action(async (email: string, options: Options & { role: string }) => {
+    const input = { email, role: role(options.role) }
+    const { invitation, url } = options.url
+      ? await remoteFor(options)<{ invitation: InvitationView; url: string }>(
+          'POST',
+          '/api/users/invitations',
+          input,
+        )
+      : await withContext(async (ctx) => (await import('./invitations.ts')).inviteUser(ctx, input, cliActor))
+    if (options.json) return printJson({ invitation, url })
+    console.log(
+      `Invited ${invitation.email} as ${invitation.role}; the link expires ${invitation.expiresAt}.`,
+    )
+    console.log(`Link (shown this once): ${url}`)
+  })
+
+  withRemoteOptions(
+    program.command('users:invitations').description('list invitations and their status'),
+  ).action(async (options: Options) => {
+    const items = options.url
+      ? (await remoteFor(options)<{ items: InvitationView[] }>('GET', '/api/users/invitations')).items
+      : await withContext(async (ctx) => (await import('./invitations.ts')).listInvitations(ctx))
+    if (options.json) return printJson({ items })
+    printTable(
+      items.map((item) => ({ ...item })),
+      ['id', 'email', 'role', 'status', 'expiresAt', 'invitedBy'],
+    )
   })
 
   withRemoteOptions(program.command('users:list').description('list accounts')).action(

@@ -1,47 +1,95 @@
+import { randomBytes } from 'node:crypto'
+import type { Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import type { Tables } from '../../platform/db/schema.ts'
 import type { UserRole } from '../../platform/http/access.ts'
 import { badRequest, conflict, notFound } from '../../platform/http/errors.ts'
 import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
 import { authOf } from './auth.ts'
 
+export interface NewUser {
+  email: string
+  name: string
+  role: UserRole
+  password: string
+  demo?: boolean
+}
+
 /** Creates a person with a password (accounts are made by admins; there is no public sign-up). */
 export async function createUser(
   ctx: AppContext,
-  input: { email: string; name: string; role: UserRole; password: string; demo?: boolean },
+  input: NewUser,
   actor: Actor,
   request?: RequestFacts,
 ): Promise<{ id: string; email: string; role: UserRole }> {
+  const hash = await passwordHash(ctx, input.password)
+  return ctx.db.transaction().execute((tx) => insertUser(ctx, tx, input, hash, actor, request))
+}
+
+export async function passwordHash(ctx: AppContext, password: string): Promise<string> {
+  if (password.length < 12) throw badRequest('The password must be at least 12 characters')
+  return (await authOf(ctx).$context).password.hash(password)
+}
+
+/**
+ * The user, their password account and the `user_create` entry, in the caller's transaction
+ * (written here rather than through better-auth's adapter, which cannot join it). The unique
+ * email index, not the first lookup, is what stops a duplicate.
+ */
+export async function insertUser(
+  ctx: AppContext,
+  tx: Transaction<Tables>,
+  input: NewUser,
+  hash: string,
+  actor: Actor,
+  request?: RequestFacts,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; email: string; role: UserRole }> {
   const email = input.email.trim().toLowerCase()
-  if (input.password.length < 12) throw badRequest('The password must be at least 12 characters')
-  const existing = await ctx.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
-  if (existing) throw conflict(`A user with email ${email} already exists`)
-  const auth = await authOf(ctx).$context
-  const user = await auth.internalAdapter.createUser(
-    {
+  const taken = () => conflict(`A user with email ${email} already exists`)
+  if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) throw taken()
+  const id = randomBytes(24).toString('base64url')
+  const now = ctx.clock.now()
+  await tx
+    .insertInto('users')
+    .values({
+      id,
       email,
       name: input.name,
-      emailVerified: true,
+      email_verified: true,
       role: input.role,
-    } as Parameters<typeof auth.internalAdapter.createUser>[0],
-    { method: 'admin' } as never,
-  )
-  await auth.internalAdapter.linkAccount({
-    userId: user.id,
-    providerId: 'credential',
-    accountId: user.id,
-    password: await auth.password.hash(input.password),
-  })
-  if (input.demo) await ctx.db.updateTable('users').set({ demo: true }).where('id', '=', user.id).execute()
-  await recordAudit(ctx.db, {
+      demo: Boolean(input.demo),
+      created_at: now,
+      updated_at: now,
+    })
+    .execute()
+    .catch((error) => {
+      throw isUniqueViolation(error) ? taken() : error
+    })
+  await tx
+    .insertInto('accounts')
+    .values({
+      id: randomBytes(24).toString('base64url'),
+      user_id: id,
+      provider_id: 'credential',
+      account_id: id,
+      password: hash,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute()
+  await recordAudit(tx, {
     actor,
     action: 'user_create',
-    target: { type: 'user', id: user.id },
+    target: { type: 'user', id },
     request,
-    newValues: { email, role: input.role, demo: Boolean(input.demo) },
+    newValues: { email, role: input.role, demo: Boolean(input.demo), ...extra },
   })
-  return { id: user.id, email, role: input.role }
+  return { id, email, role: input.role }
 }
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
 
 export interface UserView {
   id: string
@@ -179,10 +227,8 @@ export async function resetPassword(
   actor: Actor,
   request?: RequestFacts,
 ): Promise<UserView> {
-  if (password.length < 12) throw badRequest('The password must be at least 12 characters')
+  const hashed = await passwordHash(ctx, password)
   const user = await findUser(ctx, idOrEmail)
-  const auth = await authOf(ctx).$context
-  const hashed = await auth.password.hash(password)
   await ctx.db.transaction().execute(async (tx) => {
     const updated = await tx
       .updateTable('accounts')

@@ -129,6 +129,19 @@ export interface SettingsTable {
   updated_by: string | null
 }
 
+export interface InvitationsTable {
+  id: string
+  email: string
+  role: 'viewer' | 'operator' | 'manager' | 'admin'
+  token_hash: string
+  invited_by: string
+  created_at: DefaultTimestamp
+  expires_at: Timestamp
+  accepted_at: Timestamp | null
+  user_id: string | null
+  revoked_at: Timestamp | null
+}
+
 export interface Tables {
   instances: InstancesTable
   audit_logs: AuditLogsTable
@@ -140,6 +153,7 @@ export interface Tables {
   accounts: AccountsTable
   verifications: VerificationsTable
   settings: SettingsTable
+  invitations: InvitationsTable
 }
 
 export type { Generated }

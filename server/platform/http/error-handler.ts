@@ -22,6 +22,8 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: string; mess
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST' },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'BAD_REQUEST' },
   FST_ERR_CTP_INVALID_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'The URL is not valid (a bad %-escape)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'URI_TOO_LONG', message: 'A part of the URL is too long' },
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -58,6 +60,15 @@ export function installErrorHandling(app: FastifyInstance, record: ErrorRecorder
       error: { code: 'NOT_FOUND', message: `Route ${request.method} ${request.url.split('?')[0]} not found` },
     }),
   )
+}
+
+/**
+ * Errors the router raises before any hook runs (a bad %-escape, an overlong path parameter):
+ * Fastify's `frameworkErrors` option, so they get the public shape too.
+ */
+export function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toResponse(error, request)
+  send(reply, status, body)
 }
 
 function toResponse(error: FastifyError, request: FastifyRequest): { status: number; body: ErrorBody } {

@@ -5,6 +5,7 @@ import * as m0003 from './0003_api_keys.ts'
 import * as m0004 from './0004_security.ts'
 import * as m0005 from './0005_auth.ts'
 import * as m0006 from './0006_settings.ts'
+import * as m0007 from './0007_invitations.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_security': m0004,
   '0005_auth': m0005,
   '0006_settings': m0006,
+  '0007_invitations': m0007,
 }
