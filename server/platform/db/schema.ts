@@ -142,6 +142,279 @@ export interface InvitationsTable {
   revoked_at: Timestamp | null
 }
 
+/** numeric columns arrive as strings (exact); write numbers or strings. */
+type Numeric = ColumnType<string, number | string, number | string>
+type DefaultNumeric = ColumnType<string, number | string | undefined, number | string>
+type DefaultInt = ColumnType<number, number | undefined, number>
+/** date columns (no time of day). */
+type Day = ColumnType<Date, Date | string, Date | string>
+
+export interface MarketsTable {
+  code: string
+  name: string
+  currency: string
+  tax_rate: Numeric
+  shipping_days: number
+}
+
+export interface ChannelsTable {
+  code: string
+  name: string
+  kind: 'shopify' | 'amazon' | 'wholesale' | 'other'
+  market_code: string
+  location_code: string
+  fee_pct: Numeric
+  payout_days: number
+}
+
+export interface ProductsTable {
+  sku: string
+  name: string
+  kind: 'finished' | 'component'
+  unit: ColumnType<string, string | undefined, string>
+  unit_cost: Numeric
+  lead_time_days: number
+  moq: DefaultInt
+  batch_size: DefaultInt
+  service_level: DefaultNumeric
+  active: ColumnType<boolean, boolean | undefined, boolean>
+  created_at: DefaultTimestamp
+}
+
+export interface ProductPricesTable {
+  sku: string
+  market_code: string
+  price: Numeric
+}
+
+export interface LocationsTable {
+  code: string
+  name: string
+  kind: 'warehouse' | 'factory' | 'fulfilment'
+}
+
+export interface SuppliersTable {
+  id: string
+  name: string
+  email: string | null
+  currency: string
+  lead_time_days: number
+  payment_days: DefaultInt
+}
+
+export interface BomLinesTable {
+  product_sku: string
+  component_sku: string
+  quantity: Numeric
+}
+
+export type MovementKind =
+  | 'receipt'
+  | 'production_output'
+  | 'consumption'
+  | 'sale'
+  | 'transfer_out'
+  | 'transfer_in'
+  | 'adjustment'
+  | 'return'
+
+export interface StockMovementsTable {
+  id: Generated<string>
+  occurred_at: Timestamp
+  created_at: DefaultTimestamp
+  kind: MovementKind
+  sku: string
+  location_code: string
+  quantity: number
+  lot: string | null
+  expires_on: Day | null
+  reference_type: string | null
+  reference_id: string | null
+  note: string | null
+  actor: string
+}
+
+export interface StockLevelsTable {
+  sku: string
+  location_code: string
+  on_hand: DefaultInt
+  reserved: DefaultInt
+  updated_at: DefaultTimestamp
+}
+
+export interface PurchaseOrdersTable {
+  id: string
+  supplier_id: string
+  location_code: string
+  status: 'ordered' | 'received' | 'cancelled'
+  currency: string
+  ordered_at: Timestamp
+  expected_at: Timestamp
+  received_at: Timestamp | null
+}
+
+export interface PurchaseOrderLinesTable {
+  purchase_order_id: string
+  sku: string
+  quantity: number
+  unit_cost: Numeric
+}
+
+export interface ProductionLinesTable {
+  code: string
+  name: string
+  ideal_rate_per_hour: Numeric
+}
+
+export interface ProductionBatchesTable {
+  id: string
+  line_code: string
+  sku: string
+  location_code: string
+  lot: string
+  status: 'planned' | 'running' | 'completed' | 'cancelled'
+  planned_quantity: number
+  good_count: DefaultInt
+  rejected_count: DefaultInt
+  planned_start: Timestamp
+  planned_end: Timestamp
+  started_at: Timestamp | null
+  ended_at: Timestamp | null
+}
+
+export interface ProductionDowntimeTable {
+  id: Generated<string>
+  batch_id: string
+  reason: string
+  minutes: number
+  started_at: Timestamp
+}
+
+export interface FxRatesTable {
+  currency: string
+  day: Day
+  rate: Numeric
+}
+
+export interface CustomersTable {
+  id: string
+  name: string
+  email: string | null
+  market_code: string | null
+}
+
+export type OrderStatus = 'pending' | 'paid' | 'fulfilled' | 'cancelled' | 'refunded'
+export type OrderSource = 'api' | 'shopify' | 'amazon' | 'wholesale' | 'csv' | 'demo'
+
+export interface OrdersTable {
+  id: string
+  source: OrderSource
+  external_id: string | null
+  channel_code: string
+  market_code: string
+  customer_id: string | null
+  currency: string
+  status: OrderStatus
+  placed_at: Timestamp
+  subtotal: Numeric
+  tax: Numeric
+  shipping: Numeric
+  total: Numeric
+  fx_rate: Numeric
+  total_base: Numeric
+  location_code: string
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface OrderLinesTable {
+  order_id: string
+  line_no: number
+  sku: string
+  quantity: number
+  unit_price: Numeric
+  unit_cost: Numeric
+}
+
+export interface StockReservationsTable {
+  order_id: string
+  sku: string
+  location_code: string
+  quantity: number
+}
+
+export interface IdempotencyKeysTable {
+  scope: string
+  key: string
+  request_hash: string
+  status_code: number
+  response: unknown
+  created_at: DefaultTimestamp
+}
+
+export interface WebhookDeliveriesTable {
+  source: string
+  delivery_id: string
+  topic: string
+  received_at: DefaultTimestamp
+}
+
+export interface StorefrontSessionsTable {
+  channel_code: string
+  hour: Timestamp
+  visits: number
+}
+
+export interface ReceivablesTable {
+  id: string
+  counterparty: string
+  reference: string
+  currency: string
+  amount: Numeric
+  amount_base: Numeric
+  issued_on: Day
+  due_on: Day
+  paid_on: Day | null
+}
+
+export interface PayablesTable {
+  id: string
+  supplier_id: string | null
+  reference: string
+  currency: string
+  amount: Numeric
+  amount_base: Numeric
+  issued_on: Day
+  due_on: Day
+  paid_on: Day | null
+}
+
+export interface SalesRollupRow {
+  channel_code: string
+  market_code: string
+  sku: string
+  orders: DefaultInt
+  units: DefaultInt
+  revenue_base: DefaultNumeric
+  cost_base: DefaultNumeric
+}
+
+export interface SalesHourlyTable extends SalesRollupRow {
+  hour: Timestamp
+}
+
+export interface SalesDailyTable extends SalesRollupRow {
+  day: Day
+}
+
+export interface OrderTotalsHourlyTable {
+  hour: Timestamp
+  channel_code: string
+  market_code: string
+  orders: DefaultInt
+  revenue_base: DefaultNumeric
+}
+
 export interface Tables {
   instances: InstancesTable
   audit_logs: AuditLogsTable
@@ -154,6 +427,33 @@ export interface Tables {
   verifications: VerificationsTable
   settings: SettingsTable
   invitations: InvitationsTable
+  markets: MarketsTable
+  channels: ChannelsTable
+  products: ProductsTable
+  product_prices: ProductPricesTable
+  locations: LocationsTable
+  suppliers: SuppliersTable
+  bom_lines: BomLinesTable
+  stock_movements: StockMovementsTable
+  stock_levels: StockLevelsTable
+  purchase_orders: PurchaseOrdersTable
+  purchase_order_lines: PurchaseOrderLinesTable
+  production_lines: ProductionLinesTable
+  production_batches: ProductionBatchesTable
+  production_downtime: ProductionDowntimeTable
+  fx_rates: FxRatesTable
+  customers: CustomersTable
+  orders: OrdersTable
+  order_lines: OrderLinesTable
+  stock_reservations: StockReservationsTable
+  idempotency_keys: IdempotencyKeysTable
+  webhook_deliveries: WebhookDeliveriesTable
+  storefront_sessions: StorefrontSessionsTable
+  receivables: ReceivablesTable
+  payables: PayablesTable
+  sales_hourly: SalesHourlyTable
+  sales_daily: SalesDailyTable
+  order_totals_hourly: OrderTotalsHourlyTable
 }
 
 export type { Generated }

@@ -6,6 +6,7 @@ import * as m0004 from './0004_security.ts'
 import * as m0005 from './0005_auth.ts'
 import * as m0006 from './0006_settings.ts'
 import * as m0007 from './0007_invitations.ts'
+import * as m0008 from './0008_business.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_auth': m0005,
   '0006_settings': m0006,
   '0007_invitations': m0007,
+  '0008_business': m0008,
 }
