@@ -188,7 +188,7 @@ export const variables = {
   },
   DEMO_DATA: {
     description:
-      '`auto`: in development on an empty embedded database, create demo users (passwords printed once to the log). `true` or `false` to force.',
+      '`auto`: in development on an empty embedded database, load a year of demo business data and create demo users (passwords printed once to the log). `true` or `false` to force.',
     defaultText: 'auto',
     parse: oneOf(['auto', 'true', 'false'] as const, 'auto'),
   },
@@ -284,6 +284,31 @@ export const variables = {
     description: 'Largest accepted request body.',
     defaultText: '1048576',
     parse: integer(1_048_576, 1024, 1_073_741_824),
+  },
+  SHOPIFY_WEBHOOK_SECRET: {
+    description:
+      "Signing secret of Shopify's order webhook (shown under Settings → Notifications → Webhooks). Unset: the webhook answers 503.",
+    secret: true,
+    parse: (raw: string | undefined) => (raw === undefined || raw.trim() === '' ? undefined : raw.trim()),
+  },
+  SHOPIFY_SHOP_CHANNELS: {
+    description:
+      'Sales channel of each Shopify shop: comma-separated `shop-domain=channel`. Other shops are booked by currency (GBP shopify-uk, EUR shopify-eu, USD shopify-usa).',
+    parse: (raw: string | undefined): ReadonlyMap<string, string> => {
+      const pairs = (raw ?? '').split(',').map((part) => part.trim())
+      const map = new Map<string, string>()
+      for (const pair of pairs.filter(Boolean)) {
+        const [domain = '', channel = '', extra] = pair.split('=').map((part) => part.trim())
+        if (
+          extra !== undefined ||
+          !/^[a-z0-9][a-z0-9.-]*$/i.test(domain) ||
+          !/^[a-z0-9-]{2,40}$/.test(channel)
+        )
+          throw new Error(`must be comma-separated shop-domain=channel pairs (got "${pair}")`)
+        map.set(domain.toLowerCase(), channel)
+      }
+      return map
+    },
   },
 } satisfies Record<string, VariableSpec<unknown>>
 

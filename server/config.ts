@@ -63,6 +63,8 @@ export interface Config {
     blockAttacks: boolean
     autoBlock: { failedLogins: number; windowMinutes: number; durationMinutes: number }
   }
+  /** Shopify's order webhook: its signing secret (unset: not configured) and channels by shop domain. */
+  shopify: { webhookSecret: string | undefined; shopChannels: ReadonlyMap<string, string> }
   /** Values of secret variables, so the logger can redact them wherever they appear. */
   secrets: string[]
 }
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = readEnv()): Config {
         durationMinutes: values.AUTO_BLOCK_DURATION_MINUTES,
       },
     },
+    shopify: { webhookSecret: values.SHOPIFY_WEBHOOK_SECRET, shopChannels: values.SHOPIFY_SHOP_CHANNELS },
     secrets: secretValues(env),
   }
 }

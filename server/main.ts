@@ -6,6 +6,7 @@ import { registerStatusCommand } from './cli/status.ts'
 import { ConfigError } from './config.ts'
 import { registerApiKeyCommands } from './modules/apikeys/cli.ts'
 import { registerUserCommands } from './modules/auth/cli.ts'
+import { registerDemoCommands } from './modules/demo/cli.ts'
 import { registerIpCommands } from './modules/security/cli.ts'
 import { LockHeldError } from './platform/db/lockfile.ts'
 import { MigrationError } from './platform/db/migration-error.ts'
@@ -23,6 +24,7 @@ registerDbCommands(program)
 registerApiKeyCommands(program)
 registerIpCommands(program)
 registerUserCommands(program)
+registerDemoCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -100,7 +100,12 @@ describe('bad input on every API route', () => {
   beforeAll(async () => {
     t = await buildTestApp({
       start: false,
-      env: { RATE_LIMIT_PER_MINUTE: '10000', SIGNIN_RATE_LIMIT_PER_MINUTE: '10000' },
+      env: {
+        RATE_LIMIT_PER_MINUTE: '10000',
+        SIGNIN_RATE_LIMIT_PER_MINUTE: '10000',
+        // configured, so that the webhook's own checks (signature first) meet the bad input
+        SHOPIFY_WEBHOOK_SECRET: 'sweep-secret-0123456789abcdef',
+      },
     })
     adminKey = await as(t.ctx, 'admin')
     const password = 'a perfectly long password'
@@ -144,7 +149,11 @@ describe('bad input on every API route', () => {
       [route.method].flat().map((method) => ({ method, url: route.url, schema: route.schema })),
     )
     const apiRoutes = routes.filter(
-      (r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/auth/') && r.method !== 'HEAD',
+      (r) =>
+        r.url.startsWith('/api/') &&
+        !r.url.startsWith('/api/auth/') &&
+        r.url !== '/api/events' && // a stream that never ends; events.test.ts covers it
+        r.method !== 'HEAD',
     )
     expect(apiRoutes.length).toBeGreaterThan(20)
     checked = 0

@@ -307,3 +307,23 @@ describe('sentia users commands', () => {
     expect((await run(['users:invite', 'ops@example.com', '--role', 'viewer'], env)).code).toBe(1)
   })
 })
+
+describe('sentia db:seed and db:rebuild', () => {
+  it('loads demo data once, refuses a second load, and rebuilds the derived tables', async () => {
+    const env = {
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-seed-')),
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'false',
+    }
+    const seeded = await run(['db:seed', '--demo', '--days', '5', '--json'], env)
+    expect(seeded.code, seeded.stderr).toBe(0)
+    expect(JSON.parse(seeded.stdout).orders).toBeGreaterThan(100)
+    const again = await run(['db:seed', '--demo', '--days', '5'], env)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('already has business data')
+    expect((await run(['db:seed', '--demo', '--days', '0'], env)).stderr).toContain('--days must be')
+    const rebuilt = await run(['db:rebuild'], env)
+    expect(rebuilt.code, rebuilt.stderr).toBe(0)
+    expect(rebuilt.stdout).toContain('Rebuilt stock levels and sales rollups')
+  })
+})

@@ -1,10 +1,18 @@
 import { apiKeysModule } from './apikeys/index.ts'
 import { auditModule } from './audit/index.ts'
 import { authModule } from './auth/index.ts'
+import { catalogModule } from './catalog/index.ts'
+import { demoModule } from './demo/index.ts'
+import { eventsModule } from './events/index.ts'
 import { healthModule } from './health/index.ts'
 import { instancesModule } from './instances/index.ts'
+import { integrationsModule } from './integrations/index.ts'
+import { inventoryModule } from './inventory/index.ts'
+import { kpisModule } from './kpis/index.ts'
 import { metricsModule } from './metrics/index.ts'
 import type { Module } from './module.ts'
+import { ordersModule } from './orders/index.ts'
+import { productionModule } from './production/index.ts'
 import { securityModule } from './security/index.ts'
 import { settingsModule } from './settings/index.ts'
 
@@ -18,4 +26,12 @@ export const modules: Module[] = [
   apiKeysModule,
   authModule,
   settingsModule,
+  catalogModule,
+  ordersModule,
+  eventsModule,
+  kpisModule,
+  demoModule,
+  inventoryModule,
+  integrationsModule,
+  productionModule,
 ]

@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = [
   'ip_unblock',
   'settings_change',
   'log_level_change',
+  'catalog_create',
+  'catalog_update',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

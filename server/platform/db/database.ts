@@ -12,6 +12,10 @@ export type Db = Kysely<Tables>
 
 export type QueryObserver = (sql: string, durationMs: number, failed: boolean) => void
 
+// A `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a Date at the
+// process's local midnight (which would shift it in any time zone west of UTC).
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value)
+
 export interface Database {
   engine: Engine
   pool: pg.Pool

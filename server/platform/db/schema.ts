@@ -146,8 +146,8 @@ export interface InvitationsTable {
 type Numeric = ColumnType<string, number | string, number | string>
 type DefaultNumeric = ColumnType<string, number | string | undefined, number | string>
 type DefaultInt = ColumnType<number, number | undefined, number>
-/** date columns (no time of day). */
-type Day = ColumnType<Date, Date | string, Date | string>
+/** date columns (no time of day), read as 'YYYY-MM-DD'. */
+type Day = ColumnType<string, Date | string, Date | string>
 
 export interface MarketsTable {
   code: string

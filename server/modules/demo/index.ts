@@ -1,0 +1,7 @@
+import type { Module } from '../module.ts'
+import { seedOnFirstStart } from './seed.ts'
+
+export const demoModule: Module = {
+  name: 'demo',
+  start: seedOnFirstStart,
+}

@@ -1,0 +1,92 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { AppContext } from '../../context.ts'
+import type { Tables } from '../../platform/db/schema.ts'
+import { badRequest } from '../../platform/http/errors.ts'
+import type { Level, LevelQuery } from './schemas.ts'
+
+type Executor = Kysely<Tables> | Transaction<Tables>
+
+/** The position after the last row of a page: its SKU and location, opaque to callers. */
+const encode = (sku: string, location: string) =>
+  Buffer.from(JSON.stringify([sku, location])).toString('base64url')
+
+function decode(cursor: string): [string, string] {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    value = null
+  }
+  if (Array.isArray(value) && value.length === 2) {
+    const [sku, location] = value as unknown[]
+    if (typeof sku === 'string' && typeof location === 'string') return [sku, location]
+  }
+  throw badRequest('cursor is not one this API gave out')
+}
+
+function levelsQuery(db: Executor) {
+  return db
+    .selectFrom('stock_levels')
+    .innerJoin('products', 'products.sku', 'stock_levels.sku')
+    .select([
+      'stock_levels.sku',
+      'products.name',
+      'products.kind',
+      'stock_levels.location_code',
+      'stock_levels.on_hand',
+      'stock_levels.reserved',
+    ])
+}
+
+type LevelRow = Awaited<ReturnType<ReturnType<typeof levelsQuery>['execute']>>[number]
+
+const presentLevel = (row: LevelRow): Level => ({
+  sku: row.sku,
+  name: row.name,
+  kind: row.kind,
+  location: row.location_code,
+  onHand: row.on_hand,
+  reserved: row.reserved,
+  available: row.on_hand - row.reserved,
+})
+
+/** Stock per SKU × location, keyset-paged on (sku, location). */
+export async function listLevels(
+  ctx: AppContext,
+  query: LevelQuery,
+): Promise<{ items: Level[]; nextCursor: string | null }> {
+  let select = levelsQuery(ctx.db)
+  if (query.sku) select = select.where('stock_levels.sku', '=', query.sku)
+  if (query.location) select = select.where('stock_levels.location_code', '=', query.location)
+  if (query.kind) select = select.where('products.kind', '=', query.kind)
+  if (query.cursor) {
+    const [sku, location] = decode(query.cursor)
+    select = select.where((eb) =>
+      eb(eb.refTuple('stock_levels.sku', 'stock_levels.location_code'), '>', eb.tuple(sku, location)),
+    )
+  }
+  const rows = await select
+    .orderBy('stock_levels.sku')
+    .orderBy('stock_levels.location_code')
+    .limit(query.limit + 1)
+    .execute()
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  return {
+    items: page.map(presentLevel),
+    nextCursor: rows.length > query.limit && last ? encode(last.sku, last.location_code) : null,
+  }
+}
+
+/** The levels of the given SKU × location pairs, in the caller's transaction. */
+export async function levelsOf(db: Executor, pairs: { sku: string; location: string }[]): Promise<Level[]> {
+  const levels: Level[] = []
+  for (const { sku, location } of pairs) {
+    const row = await levelsQuery(db)
+      .where('stock_levels.sku', '=', sku)
+      .where('stock_levels.location_code', '=', location)
+      .executeTakeFirst()
+    if (row) levels.push(presentLevel(row))
+  }
+  return levels
+}

@@ -1,0 +1,97 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import type { AppContext } from '../../context.ts'
+import { idempotent } from '../../platform/http/idempotency.ts'
+import { actorOf } from '../../platform/http/principal.ts'
+import { publishBusinessEvent } from './events.ts'
+import { listOrders } from './query.ts'
+import { IdParams, ListQuery, Order, OrderInput, OrderList, StatusBody } from './schemas.ts'
+import { changeStatus, getOrder, insertOrder } from './service.ts'
+
+const actorLabel = (request: { principal: Parameters<typeof actorOf>[0] }) => {
+  const actor = actorOf(request.principal)
+  return `${actor.type}:${actor.id ?? '-'}`
+}
+
+export function orderRoutes(fastify: FastifyInstance, ctx: AppContext): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  app.get(
+    '/api/orders',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary: 'Orders, newest first; filter by status, channel, market and time; cursor-paged',
+        querystring: ListQuery,
+        response: { 200: OrderList },
+      },
+    },
+    (request) => listOrders(ctx, request.query),
+  )
+
+  app.get(
+    '/api/orders/:id',
+    {
+      config: { access: 'viewer' },
+      schema: { summary: 'One order with its lines', params: IdParams, response: { 200: Order } },
+    },
+    (request) => getOrder(ctx, request.params.id),
+  )
+
+  app.post(
+    '/api/orders',
+    {
+      config: { access: 'operator' },
+      schema: {
+        summary: 'Book an order (send an Idempotency-Key header to make retries safe)',
+        body: OrderInput,
+        response: { 201: Order },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key']
+      const result = await idempotent(
+        ctx,
+        'orders',
+        Array.isArray(key) ? key[0] : key,
+        request.body,
+        async (tx) => {
+          const id = await insertOrder(ctx, tx, request.body, 'api')
+          return { status: 201, body: { id } }
+        },
+      )
+      const { id } = result.body as { id: string }
+      const order = await getOrder(ctx, id)
+      if (!result.replayed)
+        await publishBusinessEvent(ctx, 'order.created', {
+          id,
+          status: order.status,
+          totalBase: order.totalBase,
+        })
+      if (result.replayed) reply.header('idempotent-replayed', 'true')
+      return reply.status(201).send(order)
+    },
+  )
+
+  app.patch(
+    '/api/orders/:id',
+    {
+      config: { access: 'operator' },
+      schema: {
+        summary: 'Move an order on: paid, fulfilled (ships its stock), cancelled or refunded (release it)',
+        params: IdParams,
+        body: StatusBody,
+        response: { 200: Order },
+      },
+    },
+    async (request) => {
+      const { id } = request.params
+      const { from } = await ctx.db
+        .transaction()
+        .execute((tx) => changeStatus(ctx, tx, id, request.body.status, actorLabel(request)))
+      if (from !== request.body.status)
+        await publishBusinessEvent(ctx, 'order.status', { id, from, to: request.body.status })
+      return getOrder(ctx, id)
+    },
+  )
+}

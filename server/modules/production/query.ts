@@ -1,0 +1,84 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { AppContext } from '../../context.ts'
+import type { Tables } from '../../platform/db/schema.ts'
+import { badRequest, notFound } from '../../platform/http/errors.ts'
+import { oee } from './oee.ts'
+import { type BatchRow, batchRows, oeeInputOf, roundOee } from './report.ts'
+import type { Batch, BatchQuery } from './schemas.ts'
+
+type Executor = Kysely<Tables> | Transaction<Tables>
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
+
+export function presentBatch(row: BatchRow): Batch {
+  return {
+    id: row.id,
+    line: row.line_code,
+    sku: row.sku,
+    location: row.location_code,
+    lot: row.lot,
+    status: row.status,
+    plannedQuantity: row.planned_quantity,
+    goodCount: row.good_count,
+    rejectedCount: row.rejected_count,
+    plannedStart: iso(row.planned_start)!,
+    plannedEnd: iso(row.planned_end)!,
+    startedAt: iso(row.started_at),
+    endedAt: iso(row.ended_at),
+    downtimeMinutes: Number(row.downtime ?? 0),
+    oee: row.status === 'completed' ? roundOee(oee(oeeInputOf(row))) : null,
+  }
+}
+
+export async function getBatch(db: Executor, id: string): Promise<Batch> {
+  const row = await batchRows(db).where('b.id', '=', id).executeTakeFirst()
+  if (!row) throw notFound(`No production batch ${id}`)
+  return presentBatch(row)
+}
+
+/** The position after the last row of a page: its planned start and id, opaque to callers. */
+const encode = (plannedStart: Date, id: string) =>
+  Buffer.from(JSON.stringify([plannedStart.toISOString(), id])).toString('base64url')
+
+function decode(cursor: string): [Date, string] {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    value = null
+  }
+  if (Array.isArray(value) && value.length === 2) {
+    const [at, id] = value as unknown[]
+    const date = new Date(typeof at === 'string' ? at : Number.NaN)
+    if (typeof id === 'string' && !Number.isNaN(date.getTime())) return [date, id]
+  }
+  throw badRequest('cursor is not one this API gave out')
+}
+
+/** Batches, latest planned start first, keyset-paged on (planned_start, id). */
+export async function listBatches(
+  ctx: AppContext,
+  query: BatchQuery,
+): Promise<{ items: Batch[]; nextCursor: string | null }> {
+  let select = batchRows(ctx.db)
+  if (query.line) select = select.where('b.line_code', '=', query.line)
+  if (query.sku) select = select.where('b.sku', '=', query.sku)
+  if (query.status) select = select.where('b.status', '=', query.status)
+  if (query.from) select = select.where('b.planned_start', '>=', new Date(query.from))
+  if (query.to) select = select.where('b.planned_start', '<', new Date(query.to))
+  if (query.cursor) {
+    const [at, id] = decode(query.cursor)
+    select = select.where((eb) => eb(eb.refTuple('b.planned_start', 'b.id'), '<', eb.tuple(at, id)))
+  }
+  const rows = await select
+    .orderBy('b.planned_start', 'desc')
+    .orderBy('b.id', 'desc')
+    .limit(query.limit + 1)
+    .execute()
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  return {
+    items: page.map(presentBatch),
+    nextCursor: rows.length > query.limit && last ? encode(new Date(last.planned_start), last.id) : null,
+  }
+}
