@@ -4,6 +4,7 @@ import { authModule } from './auth/index.ts'
 import { catalogModule } from './catalog/index.ts'
 import { demoModule } from './demo/index.ts'
 import { eventsModule } from './events/index.ts'
+import { forecastingModule } from './forecasting/index.ts'
 import { healthModule } from './health/index.ts'
 import { instancesModule } from './instances/index.ts'
 import { integrationsModule } from './integrations/index.ts'
@@ -30,6 +31,7 @@ export const modules: Module[] = [
   ordersModule,
   eventsModule,
   kpisModule,
+  forecastingModule,
   demoModule,
   inventoryModule,
   integrationsModule,
