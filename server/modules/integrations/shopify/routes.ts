@@ -22,7 +22,7 @@ const Headers = Type.Object({
   }),
   'x-shopify-triggered-at': Type.Optional(
     Type.String({
-      description: `ISO time; refused when more than ${FRESHNESS_WINDOW_MS / 60_000} minutes from now`,
+      description: `ISO time; refused when more than ${FRESHNESS_WINDOW_MS / 3_600_000} hours from now`,
     }),
   ),
   'x-shopify-shop-domain': Type.Optional(

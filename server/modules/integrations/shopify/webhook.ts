@@ -18,7 +18,11 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024
  * How far `X-Shopify-Triggered-At` may lie from now, either way. Shopify retries a failed
  * delivery with the original time, so a retry later than this is refused as stale.
  */
-export const FRESHNESS_WINDOW_MS = 5 * 60_000
+/**
+ * Shopify retries a failed delivery 8 times over 4 hours, each with the original trigger time, so the
+ * window covers that schedule; the delivery id and the order's external id stop replays inside it.
+ */
+export const FRESHNESS_WINDOW_MS = 6 * 60 * 60_000
 
 /** The channel of a shop not named in SHOPIFY_SHOP_CHANNELS, by the order's (shop) currency. */
 export const CHANNEL_BY_CURRENCY: ReadonlyMap<string, string> = new Map([
@@ -55,7 +59,7 @@ export function checkFreshness(triggeredAt: unknown, now: number): void {
     throw new AppError(
       401,
       'STALE_WEBHOOK',
-      `The delivery was triggered at ${triggeredAt}, more than ${FRESHNESS_WINDOW_MS / 60_000} minutes from now`,
+      `The delivery was triggered at ${triggeredAt}, more than ${FRESHNESS_WINDOW_MS / 3_600_000} hours from now`,
     )
 }
 
