@@ -66,6 +66,9 @@ export async function serve(role: Role): Promise<void> {
     const url = await app.listen({ host: config.host, port: config.port })
     ctx.lifecycle.state = 'ready'
     logger.info({ url, role, engine: ctx.database.engine, pid: process.pid }, 'ready')
+    // Start-up (migrations, a first demo load) leaves garbage an idle process would keep for a
+    // long time; `npm start` passes --expose-gc so one full collection hands it back now.
+    ;(globalThis as { gc?: () => void }).gc?.()
   } catch (error) {
     await stop(ctx, app, logger).catch(() => ctx.dataDirLock?.release())
     throw error

@@ -131,7 +131,4 @@ export async function seedOnFirstStart(ctx: AppContext): Promise<void> {
   if (await ctx.db.selectFrom('markets').select('code').limit(1).executeTakeFirst()) return
   const report = await seedDemo(ctx, { days: 365, scale: 1, seed: 1, now: ctx.clock.now() })
   ctx.logger.info({ demo: report }, 'loaded a year of demo business data')
-  // The load leaves a few hundred MB of garbage that an idle process would keep for a long time;
-  // `npm start` passes --expose-gc so that this one-off load can hand it back at once.
-  ;(globalThis as { gc?: () => void }).gc?.()
 }
