@@ -1,28 +1,10 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { Tables } from '../../platform/db/schema.ts'
-import { badRequest } from '../../platform/http/errors.ts'
+import { decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import type { Level, LevelQuery } from './schemas.ts'
 
 type Executor = Kysely<Tables> | Transaction<Tables>
-
-/** The position after the last row of a page: its SKU and location, opaque to callers. */
-const encode = (sku: string, location: string) =>
-  Buffer.from(JSON.stringify([sku, location])).toString('base64url')
-
-function decode(cursor: string): [string, string] {
-  let value: unknown
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    value = null
-  }
-  if (Array.isArray(value) && value.length === 2) {
-    const [sku, location] = value as unknown[]
-    if (typeof sku === 'string' && typeof location === 'string') return [sku, location]
-  }
-  throw badRequest('cursor is not one this API gave out')
-}
 
 function levelsQuery(db: Executor) {
   return db
@@ -60,7 +42,7 @@ export async function listLevels(
   if (query.location) select = select.where('stock_levels.location_code', '=', query.location)
   if (query.kind) select = select.where('products.kind', '=', query.kind)
   if (query.cursor) {
-    const [sku, location] = decode(query.cursor)
+    const [sku = '', location = ''] = decodeCursor(query.cursor, 2)
     select = select.where((eb) =>
       eb(eb.refTuple('stock_levels.sku', 'stock_levels.location_code'), '>', eb.tuple(sku, location)),
     )
@@ -74,7 +56,7 @@ export async function listLevels(
   const last = page.at(-1)
   return {
     items: page.map(presentLevel),
-    nextCursor: rows.length > query.limit && last ? encode(last.sku, last.location_code) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor([last.sku, last.location_code]) : null,
   }
 }
 

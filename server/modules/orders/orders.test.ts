@@ -1,21 +1,14 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
-import { insertDemoCatalog } from '../demo/catalog.ts'
+import { insertCatalogAndRates } from '../../../test/business.ts'
 
 describe('orders', () => {
   let t: TestApp
   let operator: { authorization: string }
   beforeAll(async () => {
     t = await buildTestApp({ start: false })
-    await insertDemoCatalog(t.ctx.db)
-    await t.ctx.db
-      .insertInto('fx_rates')
-      .values([
-        { currency: 'EUR', day: '2026-01-01', rate: 0.85 },
-        { currency: 'USD', day: '2026-01-01', rate: 0.8 },
-      ])
-      .execute()
+    await insertCatalogAndRates(t.ctx)
     operator = await as(t.ctx, 'operator')
   })
   afterAll(() => t.close())

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.ts'
 import type { OrderStatus } from '../../platform/db/schema.ts'
-import { badRequest } from '../../platform/http/errors.ts'
+import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { type OrderView, presentOrder } from './service.ts'
 
 export interface OrderFilter {
@@ -11,21 +11,6 @@ export interface OrderFilter {
   to?: string
   limit: number
   cursor?: string
-}
-
-/** The position after the last row of a page: its time and id, opaque to callers. */
-const encode = (placedAt: Date, id: string) =>
-  Buffer.from(JSON.stringify([placedAt.toISOString(), id])).toString('base64url')
-
-function decode(cursor: string): [Date, string] {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string]
-    const date = new Date(at)
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor')
-    return [date, id]
-  } catch {
-    throw badRequest('cursor is not one this API gave out')
-  }
 }
 
 /**
@@ -43,8 +28,8 @@ export async function listOrders(
   if (filter.from) query = query.where('placed_at', '>=', new Date(filter.from))
   if (filter.to) query = query.where('placed_at', '<', new Date(filter.to))
   if (filter.cursor) {
-    const [at, id] = decode(filter.cursor)
-    query = query.where((eb) => eb(eb.refTuple('placed_at', 'id'), '<', eb.tuple(at, id)))
+    const [at = '', id = ''] = decodeCursor(filter.cursor, 2)
+    query = query.where((eb) => eb(eb.refTuple('placed_at', 'id'), '<', eb.tuple(cursorTime(at), id)))
   }
   const rows = await query
     .orderBy('placed_at', 'desc')
@@ -55,6 +40,9 @@ export async function listOrders(
   const last = page.at(-1)
   return {
     items: page.map(presentOrder),
-    nextCursor: rows.length > filter.limit && last ? encode(new Date(last.placed_at), last.id) : null,
+    nextCursor:
+      rows.length > filter.limit && last
+        ? encodeCursor([new Date(last.placed_at).toISOString(), last.id])
+        : null,
   }
 }

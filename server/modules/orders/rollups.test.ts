@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/app.ts'
+import { insertCatalogAndRates } from '../../../test/business.ts'
 import type { OrderStatus } from '../../platform/db/schema.ts'
-import { DEMO_CATALOG, insertDemoCatalog } from '../demo/catalog.ts'
+import { DEMO_CATALOG } from '../demo/catalog.ts'
 import { changeStatus, insertOrder } from './service.ts'
 
 /** A small deterministic generator, so a failure can be replayed. */
@@ -20,14 +21,7 @@ describe('rollups', () => {
   let t: TestApp
   beforeAll(async () => {
     t = await buildTestApp({ start: false })
-    await insertDemoCatalog(t.ctx.db)
-    await t.ctx.db
-      .insertInto('fx_rates')
-      .values([
-        { currency: 'EUR', day: '2026-01-01', rate: 0.8571 },
-        { currency: 'USD', day: '2026-01-01', rate: 0.7893 },
-      ])
-      .execute()
+    await insertCatalogAndRates(t.ctx, { EUR: 0.8571, USD: 0.7893 })
   })
   afterAll(() => t.close())
 

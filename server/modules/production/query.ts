@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { Tables } from '../../platform/db/schema.ts'
-import { badRequest, notFound } from '../../platform/http/errors.ts'
+import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
+import { notFound } from '../../platform/http/errors.ts'
 import { oee } from './oee.ts'
 import { type BatchRow, batchRows, oeeInputOf, roundOee } from './report.ts'
 import type { Batch, BatchQuery } from './schemas.ts'
@@ -36,25 +37,6 @@ export async function getBatch(db: Executor, id: string): Promise<Batch> {
   return presentBatch(row)
 }
 
-/** The position after the last row of a page: its planned start and id, opaque to callers. */
-const encode = (plannedStart: Date, id: string) =>
-  Buffer.from(JSON.stringify([plannedStart.toISOString(), id])).toString('base64url')
-
-function decode(cursor: string): [Date, string] {
-  let value: unknown
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    value = null
-  }
-  if (Array.isArray(value) && value.length === 2) {
-    const [at, id] = value as unknown[]
-    const date = new Date(typeof at === 'string' ? at : Number.NaN)
-    if (typeof id === 'string' && !Number.isNaN(date.getTime())) return [date, id]
-  }
-  throw badRequest('cursor is not one this API gave out')
-}
-
 /** Batches, latest planned start first, keyset-paged on (planned_start, id). */
 export async function listBatches(
   ctx: AppContext,
@@ -67,7 +49,8 @@ export async function listBatches(
   if (query.from) select = select.where('b.planned_start', '>=', new Date(query.from))
   if (query.to) select = select.where('b.planned_start', '<', new Date(query.to))
   if (query.cursor) {
-    const [at, id] = decode(query.cursor)
+    const [start = '', id = ''] = decodeCursor(query.cursor, 2)
+    const at = cursorTime(start)
     select = select.where((eb) => eb(eb.refTuple('b.planned_start', 'b.id'), '<', eb.tuple(at, id)))
   }
   const rows = await select
@@ -79,6 +62,9 @@ export async function listBatches(
   const last = page.at(-1)
   return {
     items: page.map(presentBatch),
-    nextCursor: rows.length > query.limit && last ? encode(new Date(last.planned_start), last.id) : null,
+    nextCursor:
+      rows.length > query.limit && last
+        ? encodeCursor([new Date(last.planned_start).toISOString(), last.id])
+        : null,
   }
 }

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../../test/app.ts'
+import { insertCatalogAndRates } from '../../../../test/business.ts'
 import { TestClock } from '../../../../test/clock.ts'
-import { insertDemoCatalog } from '../../demo/catalog.ts'
 import { BUSINESS_EVENTS } from '../../orders/events.ts'
 
 const SECRET = 'shopify-test-signing-secret-0123456789'
@@ -53,14 +53,7 @@ describe('Shopify order webhook', () => {
         SHOPIFY_SHOP_CHANNELS: 'uk.example.myshopify.com=shopify-uk,EU.example.myshopify.com=shopify-eu',
       },
     })
-    await insertDemoCatalog(t.ctx.db)
-    await t.ctx.db
-      .insertInto('fx_rates')
-      .values([
-        { currency: 'EUR', day: '2026-01-01', rate: 0.85 },
-        { currency: 'USD', day: '2026-01-01', rate: 0.8 },
-      ])
-      .execute()
+    await insertCatalogAndRates(t.ctx)
     t.ctx.bus.subscribe(BUSINESS_EVENTS, (message) => events.push(message as (typeof events)[number]))
   })
   afterAll(() => t.close())
