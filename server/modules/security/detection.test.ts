@@ -55,6 +55,12 @@ describe('attack detection', () => {
     expect(matched).toBeGreaterThan(100)
   })
 
+  it('scans a raw body as text', () => {
+    const raw = Buffer.from(JSON.stringify({ email: "x' OR '1'='1", password: 'p' }))
+    expect(detectInBody(raw)?.kind).toBe('sql_injection')
+    expect(detectInBody(Buffer.alloc(64 * 1024, 'a'))).toBeNull()
+  })
+
   it('scans string values and keys of JSON bodies', () => {
     expect(detectInBody({ name: 'Gin', notes: ['fine', { deep: "x' OR 'a'='a" }] })?.kind).toBe(
       'sql_injection',
