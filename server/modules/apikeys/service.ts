@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import type { UserRole } from '../../platform/http/access.ts'
 import { notFound, unauthorized } from '../../platform/http/errors.ts'
-import type { Actor, Principal, RequestFacts } from '../../platform/http/principal.ts'
+import { type Actor, actorLabel, type Principal, type RequestFacts } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
 
 /**
@@ -86,8 +86,6 @@ function present(row: Row, now: number): ApiKeyView {
     state,
   }
 }
-
-const actorLabel = (actor: Actor) => (actor.id ? `${actor.type}:${actor.id}` : actor.type)
 
 export async function createApiKey(
   ctx: AppContext,

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { AppContext } from '../../context.ts'
 import type { UserRole } from '../../platform/http/access.ts'
 import { AppError, notFound } from '../../platform/http/errors.ts'
-import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
+import { type Actor, actorLabel, type RequestFacts } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
 import { insertUser, passwordHash } from './users.ts'
 
@@ -24,7 +24,6 @@ export interface InvitationView {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
-const actorLabel = (actor: Actor) => `${actor.type}:${actor.id ?? '-'}`
 
 /** The page a person opens to accept; the token travels in the fragment, so no log records it. */
 export const acceptUrl = (ctx: AppContext, token: string) =>

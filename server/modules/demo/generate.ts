@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely'
 import type { OrderStatus, Tables } from '../../platform/db/schema.ts'
+import { round } from '../../platform/numbers.ts'
 import { DEMO_CATALOG } from './catalog.ts'
 import { Random } from './random.ts'
 
@@ -37,7 +38,6 @@ export interface DemoRows {
 
 const DAY = 86_400_000
 const HOUR = 3_600_000
-const cents = (value: number) => Math.round(value * 100) / 100
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 /** Orders per day at the start of the year, per channel. */
@@ -177,7 +177,7 @@ export function* demoChunks(options: DemoOptions): Generator<DemoRows> {
         reference_id: id,
         lot: id,
       })
-      const value = cents(quantity * product(sku).unit_cost)
+      const value = round(quantity * product(sku).unit_cost)
       const due = arrival.at + supplier.payment_days * DAY
       const rateOf = supplier.currency === 'GBP' ? 1 : rate[supplier.currency as 'EUR' | 'USD']
       rows.payables.push({
@@ -185,15 +185,15 @@ export function* demoChunks(options: DemoOptions): Generator<DemoRows> {
         supplier_id: supplier.id,
         reference: id,
         currency: supplier.currency,
-        amount: cents(value / rateOf),
+        amount: round(value / rateOf),
         amount_base: value,
         issued_on: iso(arrival.at),
         due_on: iso(due),
         paid_on: due <= end ? iso(due) : null,
       })
     }
-    rate.EUR = cents((rate.EUR + random.normal() * 0.002) * 10000) / 10000
-    rate.USD = cents((rate.USD + random.normal() * 0.002) * 10000) / 10000
+    rate.EUR = round((rate.EUR + random.normal() * 0.002) * 10000) / 10000
+    rate.USD = round((rate.USD + random.normal() * 0.002) * 10000) / 10000
     rows.fx_rates.push(
       { currency: 'EUR', day: iso(day), rate: rate.EUR },
       { currency: 'USD', day: iso(day), rate: rate.USD },
@@ -246,7 +246,7 @@ export function* demoChunks(options: DemoOptions): Generator<DemoRows> {
           lines.push({
             sku,
             quantity: Number(quantity),
-            price: cents(price(sku, market) * (wholesale ? 0.55 : 1)),
+            price: round(price(sku, market) * (wholesale ? 0.55 : 1)),
           })
         }
         if (lines.length === 0) continue
@@ -258,11 +258,11 @@ export function* demoChunks(options: DemoOptions): Generator<DemoRows> {
               ? (random.weighted({ paid: 60, fulfilled: 35, cancelled: 5 }) as OrderStatus)
               : (random.weighted({ pending: 50, paid: 50 }) as OrderStatus)
         const currency = currencyOf(market)
-        const subtotal = cents(lines.reduce((sum, line) => sum + line.quantity * line.price, 0))
-        const tax = cents(subtotal * taxOf(market))
+        const subtotal = round(lines.reduce((sum, line) => sum + line.quantity * line.price, 0))
+        const tax = round(subtotal * taxOf(market))
         const shipping =
           wholesale || channel.kind === 'amazon' || subtotal >= 50 ? 0 : market === 'UK' ? 3.95 : 7.95
-        const total = cents(subtotal + tax + shipping)
+        const total = round(subtotal + tax + shipping)
         const id = `ord_demo${(++orderNo).toString(36).padStart(7, '0')}`
         rows.orders.push({
           id,
@@ -278,7 +278,7 @@ export function* demoChunks(options: DemoOptions): Generator<DemoRows> {
           shipping,
           total,
           fx_rate: fx(currency),
-          total_base: cents(total * fx(currency)),
+          total_base: round(total * fx(currency)),
           location_code: channel.location_code,
         })
         for (const [i, line] of lines.entries()) {
@@ -505,8 +505,8 @@ function invoice(
     counterparty,
     reference,
     currency,
-    amount: cents(amount),
-    amount_base: cents(amount * rate),
+    amount: round(amount),
+    amount_base: round(amount * rate),
     issued_on: iso(issued),
     due_on: iso(due),
     paid_on: paid <= end ? iso(Math.max(paid, issued)) : null,

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.ts'
+import { round } from '../../platform/numbers.ts'
 import { forecast } from '../forecasting/models.ts'
 import { isCritical, projectedStockoutDate, reorderPoint, reorderQuantity, safetyStock } from './calc.ts'
 import {
@@ -87,7 +88,6 @@ async function loadPairs(ctx: AppContext, filter: PairFilter): Promise<Pair[]> {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
-const round2 = (value: number) => Math.round(value * 100) / 100
 
 /** The policy numbers of a pair from its demand statistics. */
 function policyOf(pair: Pair) {
@@ -124,13 +124,13 @@ export async function criticalItems(ctx: AppContext, query: CriticalQuery): Prom
       reserved: pair.reserved,
       available: verdict.available,
       demandSource: pair.demandSource,
-      meanDailyDemand: round2(policy.mean),
-      demandSd: round2(policy.sd),
+      meanDailyDemand: round(policy.mean),
+      demandSd: round(policy.sd),
       leadTimeDays: pair.leadTimeDays,
       serviceLevel: pair.serviceLevel,
-      safetyStock: round2(policy.safetyStock),
-      reorderPoint: round2(policy.reorderPoint),
-      daysOfCover: verdict.daysOfCover === null ? null : round2(verdict.daysOfCover),
+      safetyStock: round(policy.safetyStock),
+      reorderPoint: round(policy.reorderPoint),
+      daysOfCover: verdict.daysOfCover === null ? null : round(verdict.daysOfCover),
       projectedStockoutDate: stockout ? stockout.toISOString().slice(0, 10) : null,
       reasons: verdict.reasons,
     })
@@ -182,19 +182,17 @@ export async function reorderSuggestions(ctx: AppContext, query: ReorderQuery): 
         leadTimeDays: pair.leadTimeDays,
         horizonDays: query.horizonDays,
         forecastDays,
-        forecastDemand: round2(forecastDemand),
-        meanDailyDemand: round2(policy.mean),
-        demandSd: round2(policy.sd),
+        forecastDemand: round(forecastDemand),
+        meanDailyDemand: round(policy.mean),
+        demandSd: round(policy.sd),
         serviceLevel: pair.serviceLevel,
-        safetyStock: round2(policy.safetyStock),
+        safetyStock: round(policy.safetyStock),
         onHand: pair.onHand,
         reserved: pair.reserved,
         available: policy.available,
         openPurchase: open.purchase,
         openProduction: open.production,
-        need: round2(
-          forecastDemand + policy.safetyStock - policy.available - open.purchase - open.production,
-        ),
+        need: round(forecastDemand + policy.safetyStock - policy.available - open.purchase - open.production),
         moq: pair.moq,
         batchSize: pair.batchSize,
       },

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { idempotent } from '../../platform/http/idempotency.ts'
-import { actorOf } from '../../platform/http/principal.ts'
+import { actorLabel, actorOf } from '../../platform/http/principal.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
 import { listLevels } from './levels.ts'
 import { listMovements, postMovement } from './movements.ts'
@@ -19,11 +19,6 @@ import {
   ReorderList,
   ReorderQuery,
 } from './schemas.ts'
-
-const actorLabel = (request: { principal: Parameters<typeof actorOf>[0] }) => {
-  const actor = actorOf(request.principal)
-  return `${actor.type}:${actor.id ?? '-'}`
-}
 
 /** Stock levels, the movement ledger, critical items and reorder suggestions. */
 export function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext): void {
@@ -107,7 +102,10 @@ export function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext): void
         'stock-movements',
         Array.isArray(key) ? key[0] : key,
         request.body,
-        async (tx) => ({ status: 201, body: await postMovement(ctx, tx, request.body, actorLabel(request)) }),
+        async (tx) => ({
+          status: 201,
+          body: await postMovement(ctx, tx, request.body, actorLabel(actorOf(request.principal))),
+        }),
       )
       const body = result.body as MovementResult
       if (result.replayed) reply.header('idempotent-replayed', 'true')

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { OrderStatus, Tables } from '../../platform/db/schema.ts'
+import { round } from '../../platform/numbers.ts'
 
 /** Whether an order in this status counts as a sale (revenue, units, rollups). */
 export const COUNTS_AS_SALE: Record<OrderStatus, boolean> = {
@@ -25,11 +26,9 @@ export interface RollupLine {
   unitCost: number
 }
 
-const cents = (value: number) => Math.round(value * 100) / 100
-
 /** A line's value in the base currency, rounded per line (the rollup test computes it the same way). */
 export const lineRevenueBase = (line: RollupLine, fxRate: number) =>
-  cents(line.quantity * line.unitPrice * fxRate)
+  round(line.quantity * line.unitPrice * fxRate)
 
 /**
  * Adds (sign 1) or removes (sign −1) an order in the rollups, in the caller's transaction:
@@ -62,8 +61,8 @@ export async function applyToRollups(
   for (const line of lines) {
     const sum = bySku.get(line.sku) ?? { units: 0, revenue: 0, cost: 0 }
     sum.units += line.quantity
-    sum.revenue = cents(sum.revenue + lineRevenueBase(line, order.fxRate))
-    sum.cost = cents(sum.cost + line.quantity * line.unitCost)
+    sum.revenue = round(sum.revenue + lineRevenueBase(line, order.fxRate))
+    sum.cost = round(sum.cost + line.quantity * line.unitCost)
     bySku.set(line.sku, sum)
   }
   for (const [sku, sum] of bySku) {

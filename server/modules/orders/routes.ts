@@ -2,16 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { idempotent } from '../../platform/http/idempotency.ts'
-import { actorOf } from '../../platform/http/principal.ts'
+import { actorLabel, actorOf } from '../../platform/http/principal.ts'
 import { publishBusinessEvent } from './events.ts'
 import { listOrders } from './query.ts'
 import { IdParams, ListQuery, Order, OrderInput, OrderList, StatusBody } from './schemas.ts'
 import { changeStatus, getOrder, insertOrder } from './service.ts'
-
-const actorLabel = (request: { principal: Parameters<typeof actorOf>[0] }) => {
-  const actor = actorOf(request.principal)
-  return `${actor.type}:${actor.id ?? '-'}`
-}
 
 export function orderRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -88,7 +83,9 @@ export function orderRoutes(fastify: FastifyInstance, ctx: AppContext): void {
       const { id } = request.params
       const { from } = await ctx.db
         .transaction()
-        .execute((tx) => changeStatus(ctx, tx, id, request.body.status, actorLabel(request)))
+        .execute((tx) =>
+          changeStatus(ctx, tx, id, request.body.status, actorLabel(actorOf(request.principal))),
+        )
       if (from !== request.body.status)
         await publishBusinessEvent(ctx, 'order.status', { id, from, to: request.body.status })
       return getOrder(ctx, id)

@@ -3,6 +3,7 @@ import type { Selectable, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { OrderSource, OrderStatus, OrdersTable, Tables } from '../../platform/db/schema.ts'
 import { AppError, notFound } from '../../platform/http/errors.ts'
+import { round } from '../../platform/numbers.ts'
 import { fxRate } from '../finance/fx.ts'
 import { recordMovement, release, reserve } from '../inventory/ledger.ts'
 import { applyToRollups, COUNTS_AS_SALE, type RollupLine } from './rollups.ts'
@@ -41,7 +42,6 @@ export interface OrderView {
   lines: { lineNo: number; sku: string; quantity: number; unitPrice: number }[]
 }
 
-const cents = (value: number) => Math.round(value * 100) / 100
 const invalid = (code: string, message: string) => new AppError(422, code, message)
 
 /**
@@ -92,11 +92,11 @@ export async function insertOrder(
       throw invalid('NO_PRICE', `${line.sku} has no price in ${marketCode}; give unitPrice`)
     return { sku: line.sku, quantity: line.quantity, unitPrice, unitCost: Number(product.unit_cost) }
   })
-  const subtotal = cents(lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0))
-  const tax = input.tax ?? cents(subtotal * Number(market.tax_rate))
+  const subtotal = round(lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0))
+  const tax = input.tax ?? round(subtotal * Number(market.tax_rate))
   const shipping = input.shipping ?? 0
-  const total = cents(subtotal + tax + shipping)
-  const totalBase = cents(total * rate)
+  const total = round(subtotal + tax + shipping)
+  const totalBase = round(total * rate)
 
   const id = `ord_${randomBytes(9).toString('base64url')}`
   const status = input.status ?? 'pending'

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, preValidationHookHandler } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { badRequest } from '../../platform/http/errors.ts'
-import { actorOf } from '../../platform/http/principal.ts'
+import { actorLabel, actorOf } from '../../platform/http/principal.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
 import { getBatch, listBatches } from './query.ts'
 import { oeeReport } from './report.ts'
@@ -20,11 +20,6 @@ import {
   StartInput,
 } from './schemas.ts'
 import { cancelBatch, completeBatch, planBatch, recordDowntime, startBatch } from './service.ts'
-
-const actorLabel = (request: { principal: Parameters<typeof actorOf>[0] }) => {
-  const actor = actorOf(request.principal)
-  return `${actor.type}:${actor.id ?? '-'}`
-}
 
 /** Actions whose body is all optional may be sent without one. */
 const bodyOptional: preValidationHookHandler = (request, _reply, done) => {
@@ -147,7 +142,7 @@ export function productionRoutes(fastify: FastifyInstance, ctx: AppContext): voi
       const { id } = request.params
       const completion = await ctx.db
         .transaction()
-        .execute((tx) => completeBatch(ctx, tx, id, request.body, actorLabel(request)))
+        .execute((tx) => completeBatch(ctx, tx, id, request.body, actorLabel(actorOf(request.principal))))
       await changed(completion.batch, { from: 'running' })
       await publishBusinessEvent(ctx, 'stock.changed', {
         kind: 'production',

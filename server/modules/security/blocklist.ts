@@ -3,7 +3,7 @@ import { BlockList, isIP } from 'node:net'
 import { sql } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import { badRequest, notFound } from '../../platform/http/errors.ts'
-import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
+import { type Actor, actorLabel, type RequestFacts } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
 
 /**
@@ -162,8 +162,6 @@ async function changed(ctx: AppContext): Promise<void> {
   await blocklistOf(ctx).refresh()
   await ctx.bus.publish(BLOCKLIST_CHANNEL, { at: ctx.clock.ms() })
 }
-
-const actorLabel = (actor: Actor) => (actor.id ? `${actor.type}:${actor.id}` : actor.type)
 
 export async function blockIp(
   ctx: AppContext,

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.ts'
-import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
+import { type Actor, actorLabel, type RequestFacts } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
 
 /**
@@ -37,7 +37,7 @@ export async function updateSettings(
   request?: RequestFacts,
 ): Promise<Settings> {
   const before = await getSettings(ctx)
-  const by = actor.id ? `${actor.type}:${actor.id}` : actor.type
+  const by = actorLabel(actor)
   await ctx.db.transaction().execute(async (tx) => {
     for (const [key, value] of Object.entries(changes)) {
       await tx

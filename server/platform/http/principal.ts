@@ -34,6 +34,11 @@ export function actorOf(principal: Principal | null): Actor {
   return { type: principal.kind, id: principal.id }
 }
 
+/** An actor as one string for `created_by`-style columns: `user:<id>`, `apikey:<id>`, `system`. */
+export function actorLabel(actor: Actor): string {
+  return actor.id ? `${actor.type}:${actor.id}` : actor.type
+}
+
 /** The request facts every audit entry carries. */
 export interface RequestFacts {
   ip: string | null
