@@ -88,6 +88,7 @@ export async function seedDemo(
 
 /**
  * Recomputes everything derived from raw rows: stock levels from the ledger and reservations,
+ * the ledger's daily net movements,
  * and the sales rollups from the orders that count as sales (the same formulas as the
  * incremental path in orders/rollups.ts: line values rounded per line, hours and days in UTC).
  */
@@ -100,6 +101,10 @@ export async function rebuildDerived(db: Kysely<Tables>): Promise<void> {
         union all
         select r.sku, r.location_code, 0, r.quantity from stock_reservations r
       ) s group by sku, location_code`,
+    sql`delete from stock_daily`,
+    sql`insert into stock_daily (day, sku, location_code, kind, quantity)
+      select (occurred_at at time zone 'UTC')::date, sku, location_code, kind, sum(quantity)::int
+      from stock_movements group by 1, 2, 3, 4`,
     sql`delete from order_totals_hourly`,
     sql`delete from sales_hourly`,
     sql`delete from sales_daily`,

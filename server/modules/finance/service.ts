@@ -25,7 +25,7 @@ export interface WorkingCapitalReport {
 
 /**
  * Working capital over the last `days` (SPEC §3): inventory valued at unit cost from the stock
- * ledger, receivables and payables outstanding (issued, not yet paid) on each sample day,
+ * ledger's daily net movements (stock at the end of each sample day, UTC), receivables and payables outstanding (issued, not yet paid) on each sample day,
  * revenue and cost of goods sold from the daily sales rollup. A figure whose denominator is zero
  * is null ("no value"), never 0.
  */
@@ -41,7 +41,7 @@ export async function workingCapitalReport(ctx: AppContext, days = 90): Promise<
     const day = at.toISOString().slice(0, 10)
     const stock = await sql<{ value: string | null }>`
       select sum(m.q * p.unit_cost) as value from (
-        select sku, sum(quantity) as q from stock_movements where occurred_at <= ${at} group by sku
+        select sku, sum(quantity) as q from stock_daily where day <= ${day} group by sku
       ) m join products p using (sku)`.execute(ctx.db)
     inventory.push(Number(stock.rows[0]?.value ?? 0))
     for (const [table, into] of [

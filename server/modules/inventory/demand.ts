@@ -63,23 +63,22 @@ export async function dailyDemand(
   if (filter.sku) sales = sales.where('sales_daily.sku', '=', filter.sku)
   if (filter.location) sales = sales.where('channels.location_code', '=', filter.location)
 
-  const day = sql<string>`(stock_movements.occurred_at at time zone 'UTC')::date`
   let consumption = db
-    .selectFrom('stock_movements')
-    .innerJoin('products', 'products.sku', 'stock_movements.sku')
+    .selectFrom('stock_daily')
+    .innerJoin('products', 'products.sku', 'stock_daily.sku')
     .select([
-      day.as('day'),
-      'stock_movements.sku',
-      'stock_movements.location_code',
-      sql<string>`-sum(stock_movements.quantity)`.as('units'),
+      'stock_daily.day',
+      'stock_daily.sku',
+      'stock_daily.location_code',
+      sql<string>`-sum(stock_daily.quantity)`.as('units'),
     ])
     .where('products.kind', '=', 'component')
-    .where('stock_movements.kind', '=', 'consumption')
-    .where('stock_movements.occurred_at', '>=', new Date(`${window.from}T00:00:00Z`))
-    .where('stock_movements.occurred_at', '<', new Date(`${window.until}T00:00:00Z`))
-    .groupBy([day, 'stock_movements.sku', 'stock_movements.location_code'])
-  if (filter.sku) consumption = consumption.where('stock_movements.sku', '=', filter.sku)
-  if (filter.location) consumption = consumption.where('stock_movements.location_code', '=', filter.location)
+    .where('stock_daily.kind', '=', 'consumption')
+    .where('stock_daily.day', '>=', window.from)
+    .where('stock_daily.day', '<', window.until)
+    .groupBy(['stock_daily.day', 'stock_daily.sku', 'stock_daily.location_code'])
+  if (filter.sku) consumption = consumption.where('stock_daily.sku', '=', filter.sku)
+  if (filter.location) consumption = consumption.where('stock_daily.location_code', '=', filter.location)
 
   const rows = [...(await sales.execute()), ...(await consumption.execute())]
   const start = Date.parse(`${window.from}T00:00:00Z`)

@@ -31,8 +31,8 @@ const DIRECTION: Record<MovementKind, 1 | -1 | 0> = {
 }
 
 /**
- * Appends a movement to the ledger and moves the derived level in the same transaction (the
- * caller's). The level row is locked while it changes, so concurrent movements add up; a
+ * Appends a movement to the ledger and moves the derived level and the day's net movement
+ * (`stock_daily`) in the same transaction (the caller's). The level row is locked while it changes, so concurrent movements add up; a
  * movement that would take on-hand stock below zero is refused and nothing is written.
  */
 export async function recordMovement(tx: Tx, movement: Movement): Promise<{ onHand: number }> {
@@ -78,6 +78,21 @@ export async function recordMovement(tx: Tx, movement: Movement): Promise<{ onHa
       note: movement.note ?? null,
       actor: movement.actor,
     })
+    .execute()
+  await tx
+    .insertInto('stock_daily')
+    .values({
+      day: movement.occurredAt.toISOString().slice(0, 10),
+      sku,
+      location_code: locationCode,
+      kind,
+      quantity,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['day', 'sku', 'location_code', 'kind'])
+        .doUpdateSet({ quantity: sql`stock_daily.quantity + ${quantity}` }),
+    )
     .execute()
   return { onHand: level.on_hand }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/app.ts'
 import { insertCatalogAndRates } from '../../../test/business.ts'
@@ -168,5 +169,16 @@ describe('rollups', () => {
         ]),
       ),
     ).toEqual(byDay)
+
+    // the ledger's daily net movements are the raw movements summed by UTC day × SKU × location × kind
+    const raw = await sql<{ key: string; quantity: number }>`
+      select concat_ws('|', (occurred_at at time zone 'UTC')::date, sku, location_code, kind) as key,
+             sum(quantity)::int as quantity
+      from stock_movements group by 1`.execute(t.ctx.db)
+    const stockDaily = await t.ctx.db.selectFrom('stock_daily').selectAll().execute()
+    expect(raw.rows.length).toBeGreaterThan(5)
+    expect(
+      new Map(stockDaily.map((r) => [[r.day, r.sku, r.location_code, r.kind].join('|'), r.quantity])),
+    ).toEqual(new Map(raw.rows.map((r) => [r.key, r.quantity])))
   })
 })

@@ -234,6 +234,15 @@ export interface StockMovementsTable {
   actor: string
 }
 
+/** Net movement per UTC day × SKU × location × kind (migration 0012), kept by the ledger. */
+export interface StockDailyTable {
+  day: Day
+  sku: string
+  location_code: string
+  kind: MovementKind
+  quantity: number
+}
+
 export interface StockLevelsTable {
   sku: string
   location_code: string
@@ -436,6 +445,7 @@ export interface Tables {
   bom_lines: BomLinesTable
   stock_movements: StockMovementsTable
   stock_levels: StockLevelsTable
+  stock_daily: StockDailyTable
   purchase_orders: PurchaseOrdersTable
   purchase_order_lines: PurchaseOrderLinesTable
   production_lines: ProductionLinesTable

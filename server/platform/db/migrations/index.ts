@@ -7,6 +7,7 @@ import * as m0005 from './0005_auth.ts'
 import * as m0006 from './0006_settings.ts'
 import * as m0007 from './0007_invitations.ts'
 import * as m0008 from './0008_business.ts'
+import * as m0012 from './0012_stock_daily.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_settings': m0006,
   '0007_invitations': m0007,
   '0008_business': m0008,
+  '0012_stock_daily': m0012,
 }
