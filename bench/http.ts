@@ -19,24 +19,33 @@
  * script measures the PostgreSQL engine; without them the app uses embedded PGlite.
  * See bench/README.md for the goals and recorded results.
  */
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process'
+import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createWriteStream, readFileSync, rmSync, type WriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import Fastify, { type FastifyInstance } from 'fastify'
+import {
+  appCommand,
+  freePort,
+  gitState,
+  median,
+  ROOT,
+  STOP_TIMEOUT_MS,
+  sleep,
+  stopChild,
+  waitForReady,
+  within,
+} from './lib.ts'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const SELF = fileURLToPath(import.meta.url)
 
 const WARMUP_SECONDS = 2
 const READY_TIMEOUT_MS = 60_000
-const STOP_TIMEOUT_MS = 15_000
 const MB = 1024 * 1024
 const CLOCK_TICKS = 100 // USER_HZ: /proc reports CPU time in 1/100 s on Linux
 
@@ -271,7 +280,7 @@ async function main(): Promise<number> {
         `app starting${boots > 1 ? ` (boot ${boot} of ${boots})` : ''}: pid ${child.pid}, ${base}, DATA_DIR ${dataDir}`,
       )
       const startedAt = performance.now()
-      await waitForReady(`${base}/health/ready`, () => appExited, abort.signal)
+      await waitForReady(`${base}/health/ready`, () => appExited, abort.signal, READY_TIMEOUT_MS)
       readyMs.push(Math.round(performance.now() - startedAt))
       log(`app ready after ${readyMs.at(-1)} ms`)
       if (boot < boots) {
@@ -421,32 +430,6 @@ async function main(): Promise<number> {
   return 0
 }
 
-/**
- * What `npm start` runs: its build step, then the arguments of its final `node` command (so
- * the bench measures the same runtime flags). With --tsx, `bin/sentia.js serve` instead.
- */
-function appCommand(tsx: boolean | undefined): string[] {
-  if (tsx) return [path.join(ROOT, 'bin/sentia.js'), 'serve']
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
-  const start: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start
-  const [node, ...nodeArgs] = (start.split('&&').at(-1) ?? '').trim().split(/\s+/)
-  if (node !== 'node') throw new Error(`npm start does not end in a node command: ${start}`)
-  return nodeArgs.map((arg) => (arg.startsWith('dist/') ? path.join(ROOT, arg) : arg))
-}
-
-/** The commit measured, and how many app files (server/, bin/, package files) differ from it. */
-function gitState(): { commit: string; uncommittedChanges: number } {
-  const git = (...gitArgs: string[]) =>
-    execFileSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-  try {
-    const commit = git('rev-parse', '--short', 'HEAD').trim()
-    const changes = git('status', '--porcelain', '--', 'server', 'bin', 'package.json', 'package-lock.json')
-    return { commit, uncommittedChanges: changes.split('\n').filter((line) => line.trim()).length }
-  } catch {
-    return { commit: 'unknown', uncommittedChanges: 0 }
-  }
-}
-
 // --- bare server ------------------------------------------------------------------------------
 
 interface BareServer {
@@ -505,58 +488,6 @@ async function serveBareChild(): Promise<void> {
 }
 
 // --- processes and ports ----------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
-  return port
-}
-
-async function stopChild(
-  child: ChildProcess,
-  exited: Promise<[number | null, NodeJS.Signals | null]>,
-  alreadyExited: boolean,
-): Promise<NonNullable<Report['shutdown']>> {
-  const started = performance.now()
-  let killed = false
-  if (!alreadyExited) {
-    child.kill('SIGTERM')
-    const stopped = await within(
-      STOP_TIMEOUT_MS,
-      exited.then(() => true),
-      false,
-    )
-    if (!stopped) {
-      killed = true
-      child.kill('SIGKILL')
-      await exited
-    }
-  }
-  const [exitCode, signal] = await exited
-  return { exitCode, signal, ms: Math.round(performance.now() - started), killed }
-}
-
-async function waitForReady(url: string, exited: () => boolean, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    if (signal.aborted) throw signal.reason
-    if (exited()) throw new Error('the app exited before it was ready')
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      await response.arrayBuffer()
-      if (response.status === 200) return
-      last = `HTTP ${response.status}`
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error)
-    }
-    await sleep(250)
-  }
-  throw new Error(`${url} not 200 after ${READY_TIMEOUT_MS / 1000} s (last: ${last})`)
-}
 
 /**
  * GET /api/metrics/memory needs a viewer's credentials once roles are enforced; the bench has none,
@@ -731,12 +662,6 @@ function summariseTarget(runs: RunResult[]): TargetSummary {
       stealCores: cpu((use) => use.stealCores),
     },
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
 function ratioGoal(label: string, run: TargetSummary, bare: TargetSummary, goal: number): Goal {
@@ -926,31 +851,4 @@ async function tail(file: string): Promise<string> {
   return text
     ? `last lines of the app log:\n${indent(text.trim().split('\n').slice(-20).join('\n'), '  ')}`
     : ''
-}
-
-/** `promise`, or `fallback` if it has not settled within `ms`; the timer never outlives the race. */
-async function within<T>(ms: number, promise: Promise<T>, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        resolve()
-      },
-      { once: true },
-    )
-  })
 }

@@ -30,3 +30,18 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, fallback: () => 
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * Callers that arrive while a call is running share its result instead of starting another; the
+ * next caller after it settles starts a fresh one. Nothing is kept, so no answer is older than
+ * the call in flight when it was asked for.
+ */
+export function singleFlight<T>(read: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined
+  return () => {
+    running ??= read().finally(() => {
+      running = undefined
+    })
+    return running
+  }
+}

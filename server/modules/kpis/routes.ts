@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../../context.ts'
+import { singleFlight } from '../../platform/cached.ts'
 import { badRequest } from '../../platform/http/errors.ts'
 import { Nullable } from '../../platform/http/schema.ts'
 import { workingCapitalReport } from '../finance/service.ts'
@@ -70,6 +71,8 @@ const MAX_SPAN = { hour: 366 * 86_400_000, day: 3660 * 86_400_000 }
 
 export function kpiRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  // The overview is the same for every reader: requests that arrive while it is being computed share that computation.
+  const sharedOverview = singleFlight(() => overview(ctx))
 
   app.get(
     '/api/kpis/overview',
@@ -77,7 +80,7 @@ export function kpiRoutes(fastify: FastifyInstance, ctx: AppContext): void {
       config: { access: 'viewer' },
       schema: { summary: 'The business at a glance (from rollups)', response: { 200: Overview } },
     },
-    () => overview(ctx),
+    () => sharedOverview(),
   )
 
   app.get(

@@ -1,0 +1,143 @@
+/**
+ * What the benchmarks share: the command `npm start` runs, free ports, starting and stopping the
+ * app as a child process, and the commit measured. Loopback only.
+ */
+import { type ChildProcess, execFileSync } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+export const STOP_TIMEOUT_MS = 15_000
+
+export interface Shutdown {
+  exitCode: number | null
+  signal: string | null
+  ms: number
+  killed: boolean
+}
+
+/** The node arguments `npm start` ends with (after building), or tsx's entry with `tsx`. */
+export function appCommand(tsx: boolean | undefined): string[] {
+  if (tsx) return [path.join(ROOT, 'bin/sentia.js'), 'serve']
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] })
+  const start: string = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start
+  const [node, ...nodeArgs] = (start.split('&&').at(-1) ?? '').trim().split(/\s+/)
+  if (node !== 'node') throw new Error(`npm start does not end in a node command: ${start}`)
+  return nodeArgs.map((arg) => (arg.startsWith('dist/') ? path.join(ROOT, arg) : arg))
+}
+
+/** The commit measured, and how many app files (server/, bin/, package files) differ from it. */
+export function gitState(): { commit: string; uncommittedChanges: number } {
+  const git = (...gitArgs: string[]) =>
+    execFileSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD').trim()
+    const changes = git('status', '--porcelain', '--', 'server', 'bin', 'package.json', 'package-lock.json')
+    return { commit, uncommittedChanges: changes.split('\n').filter((line) => line.trim()).length }
+  } catch {
+    return { commit: 'unknown', uncommittedChanges: 0 }
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
+  return port
+}
+
+/** SIGTERM, then SIGKILL after STOP_TIMEOUT_MS. */
+export async function stopChild(
+  child: ChildProcess,
+  exited: Promise<[number | null, NodeJS.Signals | null]>,
+  alreadyExited: boolean,
+): Promise<Shutdown> {
+  const started = performance.now()
+  let killed = false
+  if (!alreadyExited) {
+    child.kill('SIGTERM')
+    const stopped = await within(
+      STOP_TIMEOUT_MS,
+      exited.then(() => true),
+      false,
+    )
+    if (!stopped) {
+      killed = true
+      child.kill('SIGKILL')
+      await exited
+    }
+  }
+  const [exitCode, signal] = await exited
+  return { exitCode, signal, ms: Math.round(performance.now() - started), killed }
+}
+
+/** Polls `url` until it answers 200; throws after `timeoutMs`, on abort, or when the app exited. */
+export async function waitForReady(
+  url: string,
+  exited: () => boolean,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    if (signal.aborted) throw signal.reason
+    if (exited()) throw new Error('the app exited before it was ready')
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      await response.arrayBuffer()
+      if (response.status === 200) return
+      last = `HTTP ${response.status}`
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error)
+    }
+    await sleep(250)
+  }
+  throw new Error(`${url} not 200 after ${timeoutMs / 1000} s (last: ${last})`)
+}
+
+export async function within<T>(ms: number, promise: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<T>((resolve) => {
+        timer = setTimeout(() => resolve(fallback), ms)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+      { once: true },
+    )
+  })
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** The q-quantile (0..1) of `values` by nearest rank. */
+export function quantile(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
+}
