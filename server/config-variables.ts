@@ -71,6 +71,29 @@ export const boolean = (fallback: boolean) => (raw: string | undefined) => {
 export const text = (fallback: string) => (raw: string | undefined) =>
   raw === undefined || raw.trim() === '' ? fallback : raw.trim()
 
+/** An http(s) URL without its trailing slash, `fallback` when unset. */
+export const serviceUrl = (fallback: string) => (raw: string | undefined) => {
+  const url = optionalUrl(['http:', 'https:'])(raw)
+  return (url?.toString() ?? fallback).replace(/\/$/, '')
+}
+
+/** Comma-separated `KEY=VALUE` pairs into a map, each side checked against its pattern. */
+export const codePairs =
+  (what: string, key: RegExp, value: RegExp, fallback = '') =>
+  (raw: string | undefined): ReadonlyMap<string, string> => {
+    const map = new Map<string, string>()
+    for (const pair of text(fallback)(raw)
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const [left = '', right = '', extra] = pair.split('=').map((part) => part.trim())
+      if (extra !== undefined || !key.test(left) || !value.test(right))
+        throw new Error(`must be comma-separated ${what} pairs (got "${pair}")`)
+      map.set(left, right)
+    }
+    return map
+  }
+
 export const variables = {
   APP_ENV: {
     description: 'Environment name; production refuses insecure defaults.',
@@ -87,6 +110,13 @@ export const variables = {
     description: 'Directory for the embedded database, its lock file and local files.',
     defaultText: './data',
     parse: (raw: string | undefined) => path.resolve(text('./data')(raw)),
+  },
+  WEB_DIR: {
+    description:
+      'Directory of the built web app (`npm run build` writes it; `npm start` builds it when its sources changed).',
+    defaultText: '<package>/dist/web',
+    parse: (raw: string | undefined) =>
+      raw?.trim() ? path.resolve(raw.trim()) : path.join(packageRoot(), 'dist', 'web'),
   },
   DATABASE_URL: {
     description:
@@ -222,6 +252,12 @@ export const variables = {
     defaultText: '90',
     parse: integer(90, 1, 36_500),
   },
+  IDEMPOTENCY_RETENTION_HOURS: {
+    description:
+      'How long an Idempotency-Key is remembered (a retry within it gets the first answer); older keys are deleted by the hourly housekeeping.retention job.',
+    defaultText: '72',
+    parse: integer(72, 24, 24 * 365),
+  },
   APIKEY_ROTATION_OVERLAP_HOURS: {
     description: 'How long a rotated API key keeps working after its replacement is issued.',
     defaultText: '24',
@@ -285,6 +321,12 @@ export const variables = {
     defaultText: '1048576',
     parse: integer(1_048_576, 1024, 1_073_741_824),
   },
+  IMPORT_BODY_LIMIT_BYTES: {
+    description:
+      'Largest CSV file accepted by the upload endpoint (`POST /api/imports/:type`); it is streamed, never held in memory.',
+    defaultText: '1073741824',
+    parse: integer(1_073_741_824, 1024, 17_179_869_184),
+  },
   SHOPIFY_WEBHOOK_SECRET: {
     description:
       "Signing secret of Shopify's order webhook (shown under Settings → Notifications → Webhooks). Unset: the webhook answers 503.",
@@ -309,6 +351,117 @@ export const variables = {
       }
       return map
     },
+  },
+  SHOPIFY_ADMIN_URL: {
+    description:
+      "Shopify Admin connector (orders, product prices): the shop's address, e.g. https://example.myshopify.com, with SHOPIFY_ADMIN_TOKEN. https only (http for a local address).",
+    parse: (raw: string | undefined) => {
+      const url = optionalUrl(['http:', 'https:'])(raw)
+      if (!url) return ''
+      const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+      if (url.protocol === 'http:' && !local)
+        throw new Error('must use https: (http only for a local address)')
+      return url.origin
+    },
+  },
+  SHOPIFY_ADMIN_TOKEN: {
+    description:
+      'Admin API access token (shpat_…) of a custom app with read_orders and read_products (read_all_orders for orders older than 60 days).',
+    secret: true,
+    parse: text(''),
+  },
+  SHOPIFY_API_VERSION: {
+    description:
+      'Shopify Admin API version the connector asks for (`YYYY-MM`, a supported quarterly release).',
+    defaultText: '2025-07',
+    parse: (raw: string | undefined) => {
+      const value = text('2025-07')(raw)
+      if (!/^\d{4}-(01|04|07|10)$/.test(value))
+        throw new Error(`must be a quarterly release like 2025-07 (got "${raw}")`)
+      return value
+    },
+  },
+  UNLEASHED_API_ID: {
+    description:
+      'Unleashed connector (stock on hand, assemblies): the API id from Integration → Unleashed API Access, with UNLEASHED_API_KEY.',
+    parse: text(''),
+  },
+  UNLEASHED_API_KEY: {
+    description: 'Unleashed API key; signs every request.',
+    secret: true,
+    parse: text(''),
+  },
+  UNLEASHED_API_URL: {
+    description: 'Unleashed API address.',
+    defaultText: 'https://api.unleashedsoftware.com',
+    parse: serviceUrl('https://api.unleashedsoftware.com'),
+  },
+  UNLEASHED_WAREHOUSE_LOCATIONS: {
+    description:
+      'Location of each Unleashed warehouse: comma-separated `WAREHOUSE-CODE=LOCATION-CODE`, one warehouse per location. A warehouse not listed maps to the location with its own code; others are skipped.',
+    parse: codePairs('warehouse=location', /^[\w .-]{1,40}$/, /^[A-Z0-9-]{2,20}$/),
+  },
+  UNLEASHED_PRODUCTION_LINE: {
+    description:
+      'Production line Unleashed assemblies are booked on. Unset: the only line, when there is one.',
+    parse: text(''),
+  },
+  AMAZON_LWA_CLIENT_ID: {
+    description:
+      'Amazon SP-API connector (orders): the Login with Amazon client id, with AMAZON_LWA_CLIENT_SECRET and AMAZON_REFRESH_TOKEN.',
+    parse: text(''),
+  },
+  AMAZON_LWA_CLIENT_SECRET: {
+    description: 'Login with Amazon client secret.',
+    secret: true,
+    parse: text(''),
+  },
+  AMAZON_REFRESH_TOKEN: {
+    description: "The seller's SP-API refresh token (from authorising the app).",
+    secret: true,
+    parse: text(''),
+  },
+  AMAZON_LWA_URL: {
+    description: 'Login with Amazon token endpoint.',
+    defaultText: 'https://api.amazon.com/auth/o2/token',
+    parse: serviceUrl('https://api.amazon.com/auth/o2/token'),
+  },
+  AMAZON_SP_API_URL: {
+    description:
+      "One SP-API endpoint for every marketplace (sandbox, a proxy). Unset: each marketplace's regional endpoint.",
+    parse: (raw: string | undefined) => serviceUrl('')(raw),
+  },
+  AMAZON_MARKETPLACE_CHANNELS: {
+    description:
+      'The marketplaces pulled and the sales channel of each: comma-separated `MARKETPLACE-ID=channel`. The refresh token must be authorised in their regions.',
+    defaultText: 'A1F83G8C2ARO7P=amazon-uk,ATVPDKIKX0DER=amazon-usa',
+    parse: codePairs(
+      'marketplace-id=channel',
+      /^[A-Z0-9]{8,20}$/,
+      /^[a-z0-9-]{2,40}$/,
+      'A1F83G8C2ARO7P=amazon-uk,ATVPDKIKX0DER=amazon-usa',
+    ),
+  },
+  XERO_CLIENT_ID: {
+    description:
+      'Xero connector (receivables, payables): the client id of a custom connection, with XERO_CLIENT_SECRET.',
+    parse: text(''),
+  },
+  XERO_CLIENT_SECRET: { description: 'Xero custom connection client secret.', secret: true, parse: text('') },
+  XERO_TENANT_ID: {
+    description:
+      "Xero organisation (tenant) id, sent as Xero-tenant-id. Unset: the connection's only organisation.",
+    parse: text(''),
+  },
+  XERO_IDENTITY_URL: {
+    description: 'Xero token endpoint.',
+    defaultText: 'https://identity.xero.com/connect/token',
+    parse: serviceUrl('https://identity.xero.com/connect/token'),
+  },
+  XERO_API_URL: {
+    description: 'Xero API address.',
+    defaultText: 'https://api.xero.com',
+    parse: serviceUrl('https://api.xero.com'),
   },
 } satisfies Record<string, VariableSpec<unknown>>
 

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse as parseDotenv } from 'dotenv'
+import {
+  type AmazonSettings,
+  amazonSettings,
+  type ShopifyAdminSettings,
+  shopifyAdminSettings,
+  type UnleashedSettings,
+  unleashedSettings,
+  type XeroSettings,
+  xeroSettings,
+} from './config-connectors.ts'
 import { ConfigError, type Env, integer, type VariableSpec, variables } from './config-variables.ts'
 
 export { ConfigError, packageRoot, variables } from './config-variables.ts'
@@ -35,6 +45,8 @@ export interface Config {
   host: string
   port: number
   dataDir: string
+  /** The built web app that the server serves. */
+  webDir: string
   database: DatabaseConfig
   redisUrl: string | undefined
   logLevel: LogLevel
@@ -42,6 +54,8 @@ export interface Config {
   commit: string
   shutdownTimeoutMs: number
   bodyLimit: number
+  /** CSV imports: the largest upload, in bytes. */
+  imports: { bodyLimit: number }
   metricsToken: string | undefined
   publicUrl: string
   demoData: 'auto' | 'true' | 'false'
@@ -57,6 +71,8 @@ export interface Config {
   }
   trustProxy: boolean | number | string[]
   auditRetentionDays: number
+  /** Idempotency keys older than this are deleted (housekeeping.retention). */
+  idempotencyRetentionHours: number
   apiKeyOverlapHours: number
   rateLimit: { perMinute: number; signInPerMinute: number }
   security: {
@@ -65,6 +81,13 @@ export interface Config {
   }
   /** Shopify's order webhook: its signing secret (unset: not configured) and channels by shop domain. */
   shopify: { webhookSecret: string | undefined; shopChannels: ReadonlyMap<string, string> }
+  /** Pull connectors: each section undefined when the connector is not configured. */
+  connectors: {
+    shopify: ShopifyAdminSettings | undefined
+    unleashed: UnleashedSettings | undefined
+    amazon: AmazonSettings | undefined
+    xero: XeroSettings | undefined
+  }
   /** Values of secret variables, so the logger can redact them wherever they appear. */
   secrets: string[]
 }
@@ -95,6 +118,7 @@ export function loadConfig(env: Env = readEnv()): Config {
     host: values.HOST,
     port: values.PORT,
     dataDir: values.DATA_DIR,
+    webDir: values.WEB_DIR,
     database: databaseConfig(
       values.DATABASE_URL,
       values.DATABASE_POOL_TIMEOUT_MS,
@@ -106,6 +130,7 @@ export function loadConfig(env: Env = readEnv()): Config {
     commit: values.GIT_COMMIT,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     bodyLimit: values.BODY_LIMIT_BYTES,
+    imports: { bodyLimit: values.IMPORT_BODY_LIMIT_BYTES },
     metricsToken: values.METRICS_TOKEN,
     publicUrl: (
       values.PUBLIC_URL?.origin ??
@@ -129,6 +154,7 @@ export function loadConfig(env: Env = readEnv()): Config {
     },
     trustProxy: values.TRUST_PROXY,
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
+    idempotencyRetentionHours: values.IDEMPOTENCY_RETENTION_HOURS,
     apiKeyOverlapHours: values.APIKEY_ROTATION_OVERLAP_HOURS,
     rateLimit: {
       perMinute: values.RATE_LIMIT_PER_MINUTE,
@@ -143,6 +169,12 @@ export function loadConfig(env: Env = readEnv()): Config {
       },
     },
     shopify: { webhookSecret: values.SHOPIFY_WEBHOOK_SECRET, shopChannels: values.SHOPIFY_SHOP_CHANNELS },
+    connectors: {
+      shopify: shopifyAdminSettings(values),
+      unleashed: unleashedSettings(values),
+      amazon: amazonSettings(values),
+      xero: xeroSettings(values),
+    },
     secrets: secretValues(env),
   }
 }

@@ -6,7 +6,9 @@ import { registerStatusCommand } from './cli/status.ts'
 import { ConfigError } from './config.ts'
 import { registerApiKeyCommands } from './modules/apikeys/cli.ts'
 import { registerUserCommands } from './modules/auth/cli.ts'
+import { registerConnectorCommands } from './modules/connectors/cli.ts'
 import { registerDemoCommands } from './modules/demo/cli.ts'
+import { registerImportCommands } from './modules/imports/cli.ts'
 import { registerIpCommands } from './modules/security/cli.ts'
 import { LockHeldError } from './platform/db/lockfile.ts'
 import { MigrationError } from './platform/db/migration-error.ts'
@@ -25,6 +27,8 @@ registerApiKeyCommands(program)
 registerIpCommands(program)
 registerUserCommands(program)
 registerDemoCommands(program)
+registerConnectorCommands(program)
+registerImportCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { startShopifyAdminFake } from './fakes/shopify-admin.ts'
 
 /** The `sentia` command as a user runs it: real processes on a temporary DATA_DIR (embedded engine). */
 
@@ -325,5 +326,87 @@ describe('sentia db:seed and db:rebuild', () => {
     const rebuilt = await run(['db:rebuild'], env)
     expect(rebuilt.code, rebuilt.stderr).toBe(0)
     expect(rebuilt.stdout).toContain('Rebuilt stock levels and sales rollups')
+  })
+})
+
+describe('sentia connectors commands', () => {
+  it('lists connectors, syncs one against its service, and skips it while forced open', async () => {
+    const fake = await startShopifyAdminFake()
+    try {
+      const env = {
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-connectors-')),
+        LOG_LEVEL: 'warn',
+        DEMO_DATA: 'false',
+        SHOPIFY_ADMIN_URL: fake.url,
+        SHOPIFY_ADMIN_TOKEN: fake.token,
+      }
+      const listed = await run(['connectors:list', '--json'], env)
+      expect(listed.code, listed.stderr).toBe(0)
+      const items = JSON.parse(listed.stdout).items as { name: string; configured: boolean }[]
+      expect(items.find((c) => c.name === 'shopify')).toMatchObject({ configured: true })
+      expect(items.find((c) => c.name === 'xero')).toMatchObject({ configured: false })
+
+      const synced = await run(['connectors:sync', 'shopify', '--since', '2026-01-01'], env)
+      expect(synced.code, synced.stderr).toBe(0)
+      expect(synced.stdout).toContain('shopify: fetched 0, written 0, skipped 0')
+      expect(fake.requests.find((r) => r.path.endsWith('/orders.json'))?.query.get('updated_at_min')).toBe(
+        '2026-01-01T00:00:00.000Z',
+      )
+
+      expect((await run(['connectors:breaker', 'shopify', 'open'], env)).stdout).toContain(
+        'shopify: circuit breaker forced open.',
+      )
+      const forced = await run(['connectors:sync', 'shopify'], env)
+      expect(forced.code).toBe(2)
+      expect(forced.stderr).toContain('skipped: the circuit breaker was forced open by system:cli')
+    } finally {
+      await fake.close()
+    }
+  })
+})
+
+describe('sentia simulate', () => {
+  const env = {
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-sim-')),
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DEMO_DATA: 'false',
+  }
+  let server: Server | undefined
+  afterAll(() => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL')
+  })
+
+  it('books live orders on the local database, and through a running instance with --url', async () => {
+    expect((await run(['simulate', '--rate', '0'], env)).stderr).toContain('--rate must be')
+    expect((await run(['db:seed', '--demo', '--days', '2'], env)).code).toBe(0)
+    const local = await run(['simulate', '--rate', '5', '--duration', '2', '--seed', '4', '--json'], env)
+    expect(local.code, local.stderr).toBe(0)
+    const report = JSON.parse(local.stdout) as { seed: number; orders: number; visits: number }
+    expect(report.seed).toBe(4)
+    expect(report.orders).toBeGreaterThan(0)
+    expect(report.visits).toBeGreaterThan(0)
+
+    const created = await run(['apikey:create', '--name', 'simulator', '--role', 'manager', '--json'], env)
+    const { key } = JSON.parse(created.stdout) as { key: string }
+    server = await startServer({ ...env, LOG_LEVEL: 'info' })
+    const locked = await run(['simulate', '--duration', '1'], env)
+    expect(locked.code).toBe(1)
+    expect(locked.stderr).toContain('sentia simulate --url')
+    const remote = await run(
+      ['simulate', '--rate', '5', '--duration', '2', '--json', '--url', server.url, '--api-key', key],
+      env,
+    )
+    expect(remote.code, remote.stderr).toBe(0)
+    expect(JSON.parse(remote.stdout).orders).toBeGreaterThan(0)
+    const orders = await fetch(`${server.url}/api/orders?limit=500`, {
+      headers: { authorization: `Bearer ${key}` },
+    })
+    const sim = ((await orders.json()) as { items: { externalId: string | null }[] }).items.filter((o) =>
+      o.externalId?.startsWith('sim-'),
+    )
+    expect(sim.length).toBe(report.orders + JSON.parse(remote.stdout).orders)
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
   })
 })

@@ -2,10 +2,14 @@ import { apiKeysModule } from './apikeys/index.ts'
 import { auditModule } from './audit/index.ts'
 import { authModule } from './auth/index.ts'
 import { catalogModule } from './catalog/index.ts'
+import { connectorsModule } from './connectors/index.ts'
 import { demoModule } from './demo/index.ts'
 import { eventsModule } from './events/index.ts'
+import { financeModule } from './finance/index.ts'
 import { forecastingModule } from './forecasting/index.ts'
 import { healthModule } from './health/index.ts'
+import { housekeepingModule } from './housekeeping/index.ts'
+import { importsModule } from './imports/index.ts'
 import { instancesModule } from './instances/index.ts'
 import { integrationsModule } from './integrations/index.ts'
 import { inventoryModule } from './inventory/index.ts'
@@ -16,6 +20,8 @@ import { ordersModule } from './orders/index.ts'
 import { productionModule } from './production/index.ts'
 import { securityModule } from './security/index.ts'
 import { settingsModule } from './settings/index.ts'
+import { trafficModule } from './traffic/index.ts'
+import { webModule } from './web/index.ts'
 
 /** Every feature module, in start order. */
 export const modules: Module[] = [
@@ -35,5 +41,11 @@ export const modules: Module[] = [
   demoModule,
   inventoryModule,
   integrationsModule,
+  connectorsModule,
   productionModule,
+  webModule,
+  financeModule,
+  trafficModule,
+  housekeepingModule,
+  importsModule,
 ]

@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'log_level_change',
   'catalog_create',
   'catalog_update',
+  'connector_breaker',
+  'data_import',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

@@ -71,10 +71,13 @@ export async function send(request: ConnectorRequest, timeoutMs: number, signal?
   return { status: response.status, headers: response.headers, json } satisfies ConnectorResponse
 }
 
-/** Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. */
+/**
+ * Seconds or an HTTP date, as Retry-After allows, and decimal seconds as Shopify sends them
+ * ("2.0"); undefined when absent or unreadable.
+ */
 export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
   if (!header) return undefined
-  if (/^\d+$/.test(header.trim())) return Number(header) * 1000
+  if (/^\d+(\.\d+)?$/.test(header.trim())) return Math.ceil(Number(header) * 1000)
   const at = Date.parse(header)
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }

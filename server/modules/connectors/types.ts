@@ -49,6 +49,8 @@ export interface SyncResult {
   skipped: number
   /** Where the next run starts; null keeps the previous cursor. */
   cursor: string | null
+  /** Records that could not be booked and why, one line each, for the run's status (a few are kept). */
+  notes?: string[]
 }
 
 export interface Connector<C = unknown> {
@@ -56,6 +58,11 @@ export interface Connector<C = unknown> {
   title: string
   /** What it brings in, in words, for /api/connectors and the docs. */
   resources: string[]
+  /**
+   * The environment variables that configure it, listed as missing while it is not configured.
+   * All or none: config.ts refuses to start with a partial set, naming the missing one.
+   */
+  variables?: readonly string[]
   /** Cron expression (UTC) of the scheduled sync. */
   schedule: string
   /** This connector's settings from the parsed config; undefined when it is not configured. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { withContext } from '../../cli/context.ts'
 import { CliError, printJson } from '../../cli/output.ts'
+import { registerSimulateCommand } from './simulate-cli.ts'
 
 function positiveInt(name: string, value: string, max: number): number {
   const n = Number(value)
@@ -53,4 +54,6 @@ export function registerDemoCommands(program: Command): void {
         `Rebuilt stock levels and sales rollups in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
       )
     })
+
+  registerSimulateCommand(program)
 }

@@ -1,6 +1,16 @@
 import type { Insertable } from 'kysely'
 import type { OrderStatus, Tables } from '../../platform/db/schema.ts'
 import { round } from '../../platform/numbers.ts'
+import {
+  DOWNTIME_REASONS,
+  REJECT_SHARE,
+  RETAIL_QUANTITIES,
+  SECOND_LINE_SHARE,
+  SESSIONS_PER_ORDER,
+  WHOLESALE_CASE,
+  WHOLESALE_CASES,
+  YIELD,
+} from './behaviour.ts'
 import { DEMO_CATALOG } from './catalog.ts'
 import { Random } from './random.ts'
 
@@ -54,10 +64,7 @@ const WEEKDAY = [1.15, 0.9, 0.92, 0.95, 1.0, 1.1, 1.2]
 /** Share of a day's D2C orders in each UTC hour. */
 const HOURS = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4.5, 5, 6, 6, 5, 4.5, 4.5, 5, 6, 7, 7, 6, 4, 2]
 const SKU_MIX = { 'GABA-RED': 0.5, 'GABA-BLACK': 0.33, 'GABA-GOLD': 0.17 }
-/** Sessions per order, by channel kind (about 2.8% conversion on Shopify, 11% on Amazon). */
-const SESSIONS_PER_ORDER: Record<string, number> = { shopify: 36, amazon: 9 }
 const FINISHED = Object.keys(SKU_MIX) as (keyof typeof SKU_MIX)[]
-const DOWNTIME_REASONS = ['changeover', 'label jam', 'cleaning', 'cap feeder fault', 'material shortage']
 
 /** Every generated row at once (tests and small runs). */
 export function generateDemo(options: DemoOptions): DemoRows {
@@ -233,12 +240,12 @@ export function* demoChunks(options: DemoOptions): Generator<DemoRows> {
         if (placed >= end) continue
         const market = channel.market_code
         const lines: { sku: string; quantity: number; price: number }[] = []
-        for (let l = wholesale ? 3 : random.chance(0.25) ? 2 : 1; l > 0; l--) {
+        for (let l = wholesale ? 3 : random.chance(SECOND_LINE_SHARE) ? 2 : 1; l > 0; l--) {
           const sku = wholesale ? FINISHED[l - 1]! : random.weighted(SKU_MIX)
           if (lines.some((line) => line.sku === sku)) continue
           const quantity = wholesale
-            ? 12 * random.int(2, 12)
-            : random.weighted({ 1: 70, 2: 20, 3: 7, 6: 3 } as Record<string, number>)
+            ? WHOLESALE_CASE * random.int(WHOLESALE_CASES.min, WHOLESALE_CASES.max)
+            : random.weighted(RETAIL_QUANTITIES)
           const key = `${sku}@${channel.location_code}`
           if ((stock.get(key) ?? 0) < Number(quantity)) continue // out of stock: a lost sale
           stock.set(key, (stock.get(key) ?? 0) - Number(quantity))
@@ -384,8 +391,8 @@ export function* demoChunks(options: DemoOptions): Generator<DemoRows> {
         const start = day + (line.code === 'LINE-1' ? 6 : 7) * HOUR
         const downtime = short ? 120 : random.chance(0.45) ? random.int(5, 45) : 0
         const runHours = planned / line.ideal_rate_per_hour
-        const rejected = short ? 0 : Math.round(planned * random.between(0.005, 0.04))
-        const good = short ? 0 : Math.round(planned * random.between(0.93, 1)) - rejected
+        const rejected = short ? 0 : Math.round(planned * random.between(REJECT_SHARE.min, REJECT_SHARE.max))
+        const good = short ? 0 : Math.round(planned * random.between(YIELD.min, YIELD.max)) - rejected
         const finished = start + runHours * HOUR + downtime * 60_000
         const done = finished <= end
         rows.production_batches.push({

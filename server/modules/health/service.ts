@@ -4,6 +4,7 @@ import { cachedFor, withTimeout } from '../../platform/cached.ts'
 import type { ComponentHealth, ComponentStatus } from '../../platform/health-types.ts'
 import { elapsedMs } from '../../platform/numbers.ts'
 import { diskReading } from '../../platform/observability/system.ts'
+import { connectorsHealth } from '../connectors/report.ts'
 
 /** Component checks are shared for this long, so polling /health every second costs nothing. */
 export const CHECK_TTL_MS = 1000
@@ -51,6 +52,8 @@ export function healthChecks(ctx: AppContext): HealthChecks {
     cache: guard('cache', false, () => ctx.cache.health()),
     jobs: guard('jobs', true, () => ctx.jobs.health()),
     disk: guard('disk', true, () => checkDisk(ctx)),
+    // Optional: an open breaker degrades, a connector that is not configured changes nothing.
+    connectors: guard('connectors', false, () => connectorsHealth(ctx)),
   }
   checksByContext.set(ctx, checks)
   return checks

@@ -57,6 +57,18 @@ export const MetricsSummary = Type.Object({
   eventLoopLag: Type.Object({ meanMs: Type.Number(), p99Ms: Type.Number(), maxMs: Type.Number() }),
   replicas: Nullable(Type.Integer()),
   securityEventsLast24h: Type.Record(Type.String(), Type.Integer()),
+  connectors: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      configured: Type.Boolean(),
+      breaker: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('halfOpen')]),
+      forced: Type.Boolean(),
+      lastOutcome: Nullable(
+        Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('skipped')]),
+      ),
+      lastSuccessAt: Nullable(Type.String({ format: 'date-time' })),
+    }),
+  ),
 })
 
 export const MemoryDetail = Type.Object({

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import { round } from '../../platform/numbers.ts'
 import { diskReading, memoryReading } from '../../platform/observability/system.ts'
+import { connectorReports } from '../connectors/report.ts'
 import { liveInstances } from '../instances/service.ts'
 import { countSecurityEvents } from '../security/events.ts'
 
@@ -37,6 +38,14 @@ export async function metricsSummary(ctx: AppContext) {
     eventLoopLag: ctx.system.eventLoopLag(),
     replicas: replicas?.length ?? null,
     securityEventsLast24h: await countSecurityEvents(ctx, new Date(ctx.clock.ms() - 86_400_000)),
+    connectors: (await connectorReports(ctx)).map((c) => ({
+      name: c.name,
+      configured: c.configured,
+      breaker: c.breaker,
+      forced: c.forced,
+      lastOutcome: c.lastRun?.outcome ?? null,
+      lastSuccessAt: c.lastSuccessAt,
+    })),
   }
 }
 

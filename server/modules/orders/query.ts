@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely'
 import type { AppContext } from '../../context.ts'
-import type { OrderStatus } from '../../platform/db/schema.ts'
+import type { OrderStatus, Tables } from '../../platform/db/schema.ts'
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { type OrderView, presentOrder } from './service.ts'
 
@@ -14,14 +15,12 @@ export interface OrderFilter {
 }
 
 /**
- * Orders newest first, keyset-paged on (placed_at, id). With a status, the runbook's
+ * The statement behind `GET /api/orders`: newest first, keyset-paged on (placed_at, id), one row
+ * more than the page to tell whether another follows. With a status, the runbook's
  * "orders WHERE status = 'pending'" is served by the (status, placed_at, id) index.
  */
-export async function listOrders(
-  ctx: AppContext,
-  filter: OrderFilter,
-): Promise<{ items: Omit<OrderView, 'lines'>[]; nextCursor: string | null }> {
-  let query = ctx.db.selectFrom('orders').selectAll()
+export function ordersQuery(db: Kysely<Tables>, filter: OrderFilter) {
+  let query = db.selectFrom('orders').selectAll()
   if (filter.status) query = query.where('status', '=', filter.status)
   if (filter.channel) query = query.where('channel_code', '=', filter.channel)
   if (filter.market) query = query.where('market_code', '=', filter.market)
@@ -31,11 +30,17 @@ export async function listOrders(
     const [at = '', id = ''] = decodeCursor(filter.cursor, 2)
     query = query.where((eb) => eb(eb.refTuple('placed_at', 'id'), '<', eb.tuple(cursorTime(at), id)))
   }
-  const rows = await query
+  return query
     .orderBy('placed_at', 'desc')
     .orderBy('id', 'desc')
     .limit(filter.limit + 1)
-    .execute()
+}
+
+export async function listOrders(
+  ctx: AppContext,
+  filter: OrderFilter,
+): Promise<{ items: Omit<OrderView, 'lines'>[]; nextCursor: string | null }> {
+  const rows = await ordersQuery(ctx.db, filter).execute()
   const page = rows.slice(0, filter.limit)
   const last = page.at(-1)
   return {

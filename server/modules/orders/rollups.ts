@@ -30,6 +30,22 @@ export interface RollupLine {
 export const lineRevenueBase = (line: RollupLine, fxRate: number) =>
   round(line.quantity * line.unitPrice * fxRate)
 
+/** An order's units, base-currency revenue and cost per product, each rounded to cents as it adds up. */
+export function salesBySku(
+  lines: readonly RollupLine[],
+  fxRate: number,
+): Map<string, { units: number; revenue: number; cost: number }> {
+  const bySku = new Map<string, { units: number; revenue: number; cost: number }>()
+  for (const line of lines) {
+    const sum = bySku.get(line.sku) ?? { units: 0, revenue: 0, cost: 0 }
+    sum.units += line.quantity
+    sum.revenue = round(sum.revenue + lineRevenueBase(line, fxRate))
+    sum.cost = round(sum.cost + line.quantity * line.unitCost)
+    bySku.set(line.sku, sum)
+  }
+  return bySku
+}
+
 /**
  * Adds (sign 1) or removes (sign −1) an order in the rollups, in the caller's transaction:
  * order count and order value per hour × channel × market, and units, line revenue and cost per
@@ -57,15 +73,7 @@ export async function applyToRollups(
     )
     .execute()
 
-  const bySku = new Map<string, { units: number; revenue: number; cost: number }>()
-  for (const line of lines) {
-    const sum = bySku.get(line.sku) ?? { units: 0, revenue: 0, cost: 0 }
-    sum.units += line.quantity
-    sum.revenue = round(sum.revenue + lineRevenueBase(line, order.fxRate))
-    sum.cost = round(sum.cost + line.quantity * line.unitCost)
-    bySku.set(line.sku, sum)
-  }
-  for (const [sku, sum] of bySku) {
+  for (const [sku, sum] of salesBySku(lines, order.fxRate)) {
     const values = {
       ...key,
       sku,

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import type { Selectable, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { OrderSource, OrderStatus, OrdersTable, Tables } from '../../platform/db/schema.ts'
 import { AppError, notFound } from '../../platform/http/errors.ts'
-import { round } from '../../platform/numbers.ts'
 import { fxRate } from '../finance/fx.ts'
 import { recordMovement, release, reserve } from '../inventory/ledger.ts'
+import { newOrderId, orderAmounts } from './amounts.ts'
 import { applyToRollups, COUNTS_AS_SALE, type RollupLine } from './rollups.ts'
 
 type Tx = Transaction<Tables>
@@ -92,13 +91,14 @@ export async function insertOrder(
       throw invalid('NO_PRICE', `${line.sku} has no price in ${marketCode}; give unitPrice`)
     return { sku: line.sku, quantity: line.quantity, unitPrice, unitCost: Number(product.unit_cost) }
   })
-  const subtotal = round(lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0))
-  const tax = input.tax ?? round(subtotal * Number(market.tax_rate))
-  const shipping = input.shipping ?? 0
-  const total = round(subtotal + tax + shipping)
-  const totalBase = round(total * rate)
+  const { subtotal, tax, shipping, total, totalBase } = orderAmounts(
+    lines,
+    Number(market.tax_rate),
+    rate,
+    input,
+  )
 
-  const id = `ord_${randomBytes(9).toString('base64url')}`
+  const id = newOrderId()
   const status = input.status ?? 'pending'
   await tx
     .insertInto('orders')

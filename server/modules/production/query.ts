@@ -27,7 +27,7 @@ export function presentBatch(row: BatchRow): Batch {
     startedAt: iso(row.started_at),
     endedAt: iso(row.ended_at),
     downtimeMinutes: Number(row.downtime ?? 0),
-    oee: row.status === 'completed' ? roundOee(oee(oeeInputOf(row))) : null,
+    oee: row.status === 'completed' && row.measured ? roundOee(oee(oeeInputOf(row))) : null,
   }
 }
 

@@ -59,18 +59,22 @@ export interface OeeTotals extends Oee {
   rejectedCount: number
 }
 
-/** The OEE of a set of completed batches, rolled up from their times and counts (never averaged). */
+/**
+ * The OEE of a set of completed batches, rolled up from their times and counts (never averaged).
+ * Batches without measured times (booked from another system) add their output, not their OEE.
+ */
 function totalsOf(rows: BatchRow[]): OeeTotals {
-  const inputs = rows.map(oeeInputOf)
+  const inputs = rows.filter((row) => row.measured).map(oeeInputOf)
+  const output = rows.reduce((total, row) => total + row.good_count, 0)
   const sum = (pick: (input: OeeInput) => number) => inputs.reduce((total, input) => total + pick(input), 0)
   return {
-    batches: inputs.length,
+    batches: rows.length,
     plannedMinutes: round(
       sum((i) => i.plannedMinutes),
       2,
     )!,
     downtimeMinutes: sum((i) => i.downtimeMinutes),
-    goodCount: sum((i) => i.goodCount),
+    goodCount: output,
     rejectedCount: sum((i) => i.totalCount - i.goodCount),
     ...roundOee(rollUp(inputs)),
   }

@@ -124,7 +124,12 @@ async function defaultLot(tx: Tx, plannedStart: Date, line: string): Promise<str
  * Plans a batch (a manager approves the plan): the line must exist, the SKU must be an active
  * finished product with a bill of materials, the location a factory. Returns the new id.
  */
-export async function planBatch(tx: Tx, input: PlanInput): Promise<string> {
+export async function planBatch(
+  tx: Tx,
+  input: PlanInput,
+  /** A connector gives the id it can find the batch by again (`unleashed-<guid>`). */
+  id = `batch_${randomBytes(9).toString('base64url')}`,
+): Promise<string> {
   const plannedStart = new Date(input.plannedStart)
   const plannedEnd = new Date(input.plannedEnd)
   if (!(plannedEnd > plannedStart)) throw validationFailed('plannedEnd must be after plannedStart')
@@ -150,7 +155,6 @@ export async function planBatch(tx: Tx, input: PlanInput): Promise<string> {
     .executeTakeFirst()
   if (!bom) throw invalid('NO_BOM', `${input.sku} has no bill of materials`)
   const location = await factoryFor(tx, input.location)
-  const id = `batch_${randomBytes(9).toString('base64url')}`
   await tx
     .insertInto('production_batches')
     .values({

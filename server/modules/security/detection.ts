@@ -116,6 +116,8 @@ export function detectInUrl(rawUrl: string): Detection | null {
 
 export function detectInBody(body: unknown): Detection | null {
   if (body === undefined || body === null) return null
+  // A streamed body (CSV uploads) is read by its route, never buffered here.
+  if (typeof (body as { pipe?: unknown }).pipe === 'function') return null
   // Raw bodies (the sign-in scope keeps them as bytes) are scanned as text, never walked byte by byte.
   if (Buffer.isBuffer(body)) return detect(body.toString('utf8', 0, MAX_SCANNED), 'body')
   for (const text of typeof body === 'string' ? [body] : stringLeaves(body)) {

@@ -234,7 +234,7 @@ export interface StockMovementsTable {
   actor: string
 }
 
-/** Net movement per UTC day × SKU × location × kind (migration 0012), kept by the ledger. */
+/** Net movement per UTC day × SKU × location × kind (migration 0011), kept by the ledger. */
 export interface StockDailyTable {
   day: Day
   sku: string
@@ -289,6 +289,8 @@ export interface ProductionBatchesTable {
   planned_end: Timestamp
   started_at: Timestamp | null
   ended_at: Timestamp | null
+  /** False for a batch booked from another system's records: its output counts, not its OEE. */
+  measured: ColumnType<boolean, boolean | undefined, boolean>
 }
 
 export interface ProductionDowntimeTable {
@@ -424,6 +426,50 @@ export interface OrderTotalsHourlyTable {
   revenue_base: DefaultNumeric
 }
 
+export type SyncOutcome = 'ok' | 'failed' | 'skipped'
+export type SyncTrigger = 'schedule' | 'manual' | 'cli'
+
+export interface ConnectorStateTable {
+  name: string
+  cursor: string | null
+  /** Set while a run holds the lease; a lease older than the run limit is taken over. */
+  running_since: Timestamp | null
+  last_started_at: Timestamp | null
+  last_finished_at: Timestamp | null
+  last_trigger: SyncTrigger | null
+  last_outcome: SyncOutcome | null
+  /** Why the last run failed or was skipped. */
+  last_message: string | null
+  last_notes: ColumnType<string[], string | undefined, string>
+  last_fetched: DefaultInt
+  last_written: DefaultInt
+  last_skipped: DefaultInt
+  last_success_at: Timestamp | null
+  breaker_state: ColumnType<'closed' | 'open' | 'halfOpen', 'closed' | 'open' | 'halfOpen' | undefined>
+  breaker_since: Timestamp | null
+  forced_open: ColumnType<boolean, boolean | undefined, boolean>
+  forced_by: string | null
+  forced_at: Timestamp | null
+  updated_at: DefaultTimestamp
+}
+
+export interface ImportRunsTable {
+  id: string
+  type: 'orders' | 'products' | 'stock' | 'sessions'
+  file_name: string | null
+  status: 'running' | 'succeeded' | 'partial' | 'failed'
+  actor_type: 'user' | 'apikey' | 'system'
+  actor_id: string | null
+  started_at: Timestamp
+  finished_at: Timestamp | null
+  rows_read: DefaultInt
+  created: DefaultInt
+  updated: DefaultInt
+  skipped: DefaultInt
+  failed: DefaultInt
+  report: unknown | null
+}
+
 export interface Tables {
   instances: InstancesTable
   audit_logs: AuditLogsTable
@@ -464,6 +510,8 @@ export interface Tables {
   sales_hourly: SalesHourlyTable
   sales_daily: SalesDailyTable
   order_totals_hourly: OrderTotalsHourlyTable
+  import_runs: ImportRunsTable
+  connector_state: ConnectorStateTable
 }
 
 export type { Generated }

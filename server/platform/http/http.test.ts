@@ -52,9 +52,13 @@ describe('HTTP platform', () => {
   })
 
   it('answers an unknown route with 404 in the error shape', async () => {
-    const res = await t.app.inject({ url: '/nope?x=1' })
+    // every other GET that is not an API path is the web app's (client routes)
+    const res = await t.app.inject({ method: 'POST', url: '/nope?x=1' })
     expect(res.statusCode).toBe(404)
-    expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'Route GET /nope not found' } })
+    expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'Route POST /nope not found' } })
+    const api = await t.app.inject({ url: '/api/nope?x=1' })
+    expect(api.statusCode).toBe(404)
+    expect(api.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'Route GET /api/nope not found' } })
   })
 
   it('rejects malformed JSON with 400', async () => {

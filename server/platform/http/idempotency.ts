@@ -61,6 +61,7 @@ export async function idempotent(
           request_hash: hash,
           status_code: result.status,
           response: JSON.stringify(result.body),
+          created_at: ctx.clock.now(),
         })
         .execute()
       return result

@@ -112,7 +112,7 @@ export function channelFor(
  * Shopify ids can pass 2^53, beyond what a JSON number carries exactly; the GraphQL id holds
  * the same digits as text, so it is preferred.
  */
-function externalIdOf(order: ShopifyOrder): string {
+export function externalIdOf(order: ShopifyOrder): string {
   const digits = order.admin_graphql_api_id?.match(/^gid:\/\/shopify\/Order\/(\d{1,30})$/)?.[1]
   if (digits) return digits
   if (!Number.isSafeInteger(order.id))

@@ -7,7 +7,9 @@ import * as m0005 from './0005_auth.ts'
 import * as m0006 from './0006_settings.ts'
 import * as m0007 from './0007_invitations.ts'
 import * as m0008 from './0008_business.ts'
-import * as m0012 from './0012_stock_daily.ts'
+import * as m0009 from './0009_imports.ts'
+import * as m0010 from './0010_connectors.ts'
+import * as m0011 from './0011_stock_daily.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -19,5 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0006_settings': m0006,
   '0007_invitations': m0007,
   '0008_business': m0008,
-  '0012_stock_daily': m0012,
+  '0009_imports': m0009,
+  '0010_connectors': m0010,
+  '0011_stock_daily': m0011,
 }

@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto'
+import { type Readable, Transform, type TransformCallback } from 'node:stream'
+import { parse } from 'csv-parse'
+import type { AppContext } from '../../context.ts'
+import { AppError } from '../../platform/http/errors.ts'
+import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
+import { FileError } from './file-error.ts'
+import { checkHeader } from './header.ts'
+import { finishRun, startRun } from './history.ts'
+import { type ImportReport, Tally } from './report.ts'
+import { type BatchScope, openScope } from './scope.ts'
+import type { BatchOutcome, Importer, ImportRun, Row, RowError } from './types.ts'
+
+export type ImportResult = ImportReport & {
+  /** Why the file was refused or stopped (the HTTP status it answers with), if it was. */
+  fileError: { code: string; message: string; status: number } | null
+}
+
+/** Longest record (characters) before the file is refused: an unclosed quote would swallow the rest. */
+const MAX_RECORD_CHARS = 1_000_000
+
+export interface ImportInput {
+  source: Readable
+  dryRun: boolean
+  batchSize: number
+  actor: Actor
+  file?: string | null
+  request?: RequestFacts
+  /** Refuse the file past this many bytes (HTTP uploads). */
+  byteLimit?: number
+}
+
+class ByteCounter extends Transform {
+  bytes = 0
+  constructor(private readonly limit: number | undefined) {
+    super()
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length
+    if (this.limit !== undefined && this.bytes > this.limit)
+      done(new FileError(413, 'CSV_TOO_LARGE', `The file is larger than the ${this.limit}-byte limit`, []))
+    else done(null, chunk)
+  }
+}
+
+/**
+ * Streams a CSV file through an importer: the header is checked first, then rows are read into
+ * batches of about `batchSize` (a grouped record, such as an order's lines, is never split) and
+ * each batch is checked and written all or nothing, the next batch being read and checked while
+ * the previous one is written. Two batches at most are held in memory, plus the keys seen so far
+ * (to find a record repeated anywhere in the file). Returns the report; the
+ * report's `fileError` says why the file was refused or stopped, if it was.
+ */
+export async function runImport(
+  ctx: AppContext,
+  importer: Importer,
+  input: ImportInput,
+): Promise<ImportResult> {
+  const started = performance.now()
+  const run: ImportRun = { ctx, actor: input.actor, dryRun: input.dryRun }
+  const tally = new Tally(importer.type, importer.record, {
+    dryRun: input.dryRun,
+    file: input.file ?? null,
+    batchSize: input.batchSize,
+  })
+  const id = input.dryRun ? null : `imp_${randomBytes(9).toString('base64url')}`
+  if (id) await startRun(ctx, { id, type: importer.type, file: input.file ?? null, actor: input.actor })
+
+  const reader = new BatchReader(importer, input.batchSize, tally)
+  const counter = new ByteCounter(input.byteLimit)
+  const parser = parse({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_CHARS,
+    // Seen as each record is parsed, before it is queued: a parse error drops the queue, and
+    // this still says where the file stopped being readable.
+    on_record: (record, context) => {
+      reader.parsedTo = context.lines
+      return record
+    },
+  })
+  input.source.once('error', (error) => parser.destroy(error))
+  counter.once('error', (error) => parser.destroy(error))
+  input.source.pipe(counter).pipe(parser)
+
+  let scope: BatchScope | undefined
+  let fileError: FileError | null = null
+  let state: unknown
+  // One batch is written while the next is read and checked; never more than one at a time.
+  let writing: Promise<void> = Promise.resolve()
+  const next = async (batch: { rows: Row[]; errors: RowError[] }) => {
+    const checked = importer.check(state, batch.rows)
+    const errors = [...batch.errors, ...checked.errors]
+    await writing
+    if (errors.length > 0) {
+      tally.rolledBack(batch.rows, errors)
+      return
+    }
+    scope ??= await openScope(ctx.db, importer.type, input.dryRun)
+    writing = writeBatch(scope, importer, run, state, { rows: batch.rows, records: checked.records }, tally)
+    // Not awaited here, so reading goes on; a failure surfaces at the next `await writing`.
+    writing.catch(() => {})
+  }
+  try {
+    let lastEnd = 0
+    let lastEmpty = 0
+    let columns: Map<string, number> | undefined
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[]
+      info: { lines: number; empty_lines: number }
+    }>) {
+      const line = lastEnd + 1 + (info.empty_lines - lastEmpty)
+      lastEnd = info.lines
+      lastEmpty = info.empty_lines
+      reader.lastLine = lastEnd
+      if (!columns) {
+        const names = record.map((name) => name.trim().toLowerCase())
+        state = await importer.prepare(run, names)
+        columns = checkHeader(importer, names, state)
+        continue
+      }
+      if (record.every((cell) => cell.trim() === '')) continue
+      const batch = reader.add(line, record, columns)
+      if (batch) await next(batch)
+    }
+    if (!columns) throw new FileError(400, 'CSV_EMPTY', 'The file is empty: it needs a header row', [])
+    const last = reader.flush()
+    if (last) await next(last)
+    await writing
+  } catch (error) {
+    await writing.catch(() => {})
+    fileError = asFileError(error, reader)
+    if (!fileError) {
+      await scope?.close().catch(() => {})
+      const message = `The import stopped: ${(error as Error).message}`
+      tally.abandoned(reader.pendingRows)
+      tally.errors([{ row: reader.lastLine + 1, column: null, message }])
+      if (id) await finishRun(ctx, id, tally.finish(started, id), input.actor, input.request)
+      throw error
+    }
+    tally.abandoned(reader.pendingRows)
+    tally.errors(fileError.errors)
+    input.source.unpipe(counter)
+    input.source.resume()
+  } finally {
+    await scope?.close()
+  }
+  const report = tally.finish(started, id)
+  if (id) await finishRun(ctx, id, report, input.actor, input.request)
+  return {
+    ...report,
+    fileError: fileError && {
+      code: fileError.code,
+      message: fileError.message,
+      status: fileError.statusCode,
+    },
+  }
+}
+
+async function writeBatch(
+  scope: BatchScope,
+  importer: Importer,
+  run: ImportRun,
+  state: unknown,
+  batch: { rows: Row[]; records: unknown },
+  tally: Tally,
+): Promise<void> {
+  let outcome: BatchOutcome
+  let kept: boolean
+  try {
+    ;({ outcome, kept } = await scope.run((tx) => importer.write(run, tx, state, batch.records)))
+  } catch (error) {
+    if (!(error instanceof AppError) || error instanceof FileError) throw error
+    // A refusal the importer did not tie to a row (the batch is already undone).
+    outcome = {
+      created: 0,
+      updated: 0,
+      skipped: 0,
+      errors: [{ row: batch.rows[0]?.line ?? 0, column: null, message: error.message }],
+    }
+    kept = false
+  }
+  if (kept) tally.committed(outcome)
+  else tally.rolledBack(batch.rows, outcome.errors)
+}
+
+function asFileError(error: unknown, reader: BatchReader): FileError | null {
+  if (error instanceof FileError) return error
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code !== 'string' || !code.startsWith('CSV_')) return null
+  const row = reader.parsedTo + 1
+  const message =
+    code === 'CSV_QUOTE_NOT_CLOSED'
+      ? `The quoted field starting in row ${row} is never closed (a " is missing), so the file cannot be read from there`
+      : code === 'CSV_MAX_RECORD_SIZE'
+        ? `Row ${row} is longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?), so the file cannot be read from there`
+        : `The file is not valid CSV at row ${row}: ${(error as Error).message}`
+  return new FileError(400, 'CSV_MALFORMED', message, [{ row, column: null, message }])
+}
+
+class CsvRow implements Row {
+  constructor(
+    readonly line: number,
+    private readonly cells: string[],
+    private readonly columns: Map<string, number>,
+  ) {}
+
+  get(column: string): string {
+    const index = this.columns.get(column)
+    return index === undefined ? '' : (this.cells[index] ?? '').trim()
+  }
+
+  has(column: string): boolean {
+    return this.columns.has(column)
+  }
+}
+
+/** Cuts the rows into batches, checks the field count and where each record's key appeared before. */
+class BatchReader {
+  lastLine = 0
+  /** The last line of the last record the parser finished (it may not have reached us yet). */
+  parsedTo = 0
+  private rows: Row[] = []
+  private errors: RowError[] = []
+  private readonly seen = new Map<string, number>()
+  private currentKey: string | undefined
+
+  constructor(
+    private readonly importer: Importer,
+    private readonly size: number,
+    private readonly tally: Tally,
+  ) {}
+
+  get pendingRows(): number {
+    return this.rows.length
+  }
+
+  /** Adds a row; returns the batch that it closed, if any (the row starts the next one). */
+  add(
+    line: number,
+    cells: string[],
+    columns: Map<string, number>,
+  ): { rows: Row[]; errors: RowError[] } | null {
+    this.tally.read()
+    const row = new CsvRow(line, cells, columns)
+    const key = this.importer.key(row)
+    const grouped = this.importer.grouped === true
+    const closed =
+      this.rows.length >= this.size && (!grouped || key !== this.currentKey) ? this.flush() : null
+    if (cells.length !== columns.size)
+      this.errors.push({
+        row: line,
+        column: null,
+        message: `Row ${line} has ${cells.length} fields; the header has ${columns.size}`,
+      })
+    this.checkKey(line, key, grouped)
+    this.currentKey = key
+    this.rows.push(row)
+    return closed
+  }
+
+  flush(): { rows: Row[]; errors: RowError[] } | null {
+    if (this.rows.length === 0) return null
+    const batch = { rows: this.rows, errors: this.errors }
+    this.rows = []
+    this.errors = []
+    return batch
+  }
+
+  private checkKey(line: number, key: string, grouped: boolean): void {
+    if (key === '') return // the importer reports the missing value
+    const first = this.seen.get(key)
+    if (first === undefined) {
+      this.seen.set(key, line)
+      return
+    }
+    if (grouped && key === this.currentKey) return
+    const column = this.importer.keyColumn
+    this.errors.push({
+      row: line,
+      column,
+      message: grouped
+        ? `${column} ${key} was used in row ${first}: the rows of one ${this.importer.record} must be consecutive`
+        : `${column} ${key} is already in row ${first} of this file`,
+    })
+  }
+}
