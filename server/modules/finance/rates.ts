@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { pageOf } from '../../platform/db/pagination.ts'
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { AppError, badRequest, validationFailed } from '../../platform/http/errors.ts'
 import { BASE_CURRENCY } from './fx.ts'
@@ -77,11 +78,13 @@ export async function listRates(ctx: AppContext, query: FxRateQuery) {
     .orderBy('currency', 'desc')
     .limit(query.limit + 1)
     .execute()
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
   return {
     base: BASE_CURRENCY,
-    items: page.map((row) => ({ currency: row.currency.trim(), day: row.day, rate: Number(row.rate) })),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([last.day, last.currency.trim()]) : null,
+    ...pageOf(
+      rows,
+      query.limit,
+      (row) => ({ currency: row.currency.trim(), day: row.day, rate: Number(row.rate) }),
+      (last) => encodeCursor([last.day, last.currency.trim()]),
+    ),
   }
 }

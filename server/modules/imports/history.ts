@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { pageOf } from '../../platform/db/pagination.ts'
 import type { ImportRunsTable } from '../../platform/db/schema.ts'
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { notFound } from '../../platform/http/errors.ts'
@@ -119,15 +120,9 @@ export async function listRuns(
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
     .execute()
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(present),
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor([new Date(last.started_at).toISOString(), last.id])
-        : null,
-  }
+  return pageOf(rows, query.limit, present, (last) =>
+    encodeCursor([new Date(last.started_at).toISOString(), last.id]),
+  )
 }
 
 /** One import with its report (null while it runs). */

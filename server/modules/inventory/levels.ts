@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { pageOf } from '../../platform/db/pagination.ts'
 import type { Tables } from '../../platform/db/schema.ts'
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import type { Level, LevelQuery } from './schemas.ts'
@@ -52,12 +53,7 @@ export async function listLevels(
     .orderBy('stock_levels.location_code')
     .limit(query.limit + 1)
     .execute()
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(presentLevel),
-    nextCursor: rows.length > query.limit && last ? encodeCursor([last.sku, last.location_code]) : null,
-  }
+  return pageOf(rows, query.limit, presentLevel, (last) => encodeCursor([last.sku, last.location_code]))
 }
 
 /** The levels of the given SKU × location pairs, in the caller's transaction. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Selectable, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { pageOf } from '../../platform/db/pagination.ts'
 import type { MovementKind, StockMovementsTable, Tables } from '../../platform/db/schema.ts'
 import { AppError, validationFailed } from '../../platform/http/errors.ts'
 import { type Movement as LedgerMovement, recordMovement } from './ledger.ts'
@@ -148,10 +149,5 @@ export async function listMovements(
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
     .execute()
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(presentMovement),
-    nextCursor: rows.length > query.limit && last ? String(last.id) : null,
-  }
+  return pageOf(rows, query.limit, presentMovement, (last) => String(last.id))
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { pageOf } from '../../platform/db/pagination.ts'
 import type { OrderStatus, Tables } from '../../platform/db/schema.ts'
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { type OrderView, presentOrder } from './service.ts'
@@ -41,13 +42,7 @@ export async function listOrders(
   filter: OrderFilter,
 ): Promise<{ items: Omit<OrderView, 'lines'>[]; nextCursor: string | null }> {
   const rows = await ordersQuery(ctx.db, filter).execute()
-  const page = rows.slice(0, filter.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(presentOrder),
-    nextCursor:
-      rows.length > filter.limit && last
-        ? encodeCursor([new Date(last.placed_at).toISOString(), last.id])
-        : null,
-  }
+  return pageOf(rows, filter.limit, presentOrder, (last) =>
+    encodeCursor([new Date(last.placed_at).toISOString(), last.id]),
+  )
 }

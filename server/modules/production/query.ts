@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { pageOf } from '../../platform/db/pagination.ts'
 import type { Tables } from '../../platform/db/schema.ts'
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { notFound } from '../../platform/http/errors.ts'
@@ -58,13 +59,7 @@ export async function listBatches(
     .orderBy('b.id', 'desc')
     .limit(query.limit + 1)
     .execute()
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(presentBatch),
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor([new Date(last.planned_start).toISOString(), last.id])
-        : null,
-  }
+  return pageOf(rows, query.limit, presentBatch, (last) =>
+    encodeCursor([new Date(last.planned_start).toISOString(), last.id]),
+  )
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { pageOf } from '../../platform/db/pagination.ts'
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { AppError, badRequest, validationFailed } from '../../platform/http/errors.ts'
 import type { SessionQuery, SessionsInput } from './schemas.ts'
@@ -80,17 +81,10 @@ export async function listSessions(ctx: AppContext, query: SessionQuery) {
     .orderBy('channel_code', 'desc')
     .limit(query.limit + 1)
     .execute()
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  return {
-    items: page.map((row) => ({
-      channel: row.channel_code,
-      hour: new Date(row.hour).toISOString(),
-      visits: row.visits,
-    })),
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor([new Date(last.hour).toISOString(), last.channel_code])
-        : null,
-  }
+  return pageOf(
+    rows,
+    query.limit,
+    (row) => ({ channel: row.channel_code, hour: new Date(row.hour).toISOString(), visits: row.visits }),
+    (last) => encodeCursor([new Date(last.hour).toISOString(), last.channel_code]),
+  )
 }
