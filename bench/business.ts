@@ -10,6 +10,8 @@
  *   --duration <s>        seconds per measured run, after a 3 s warm-up (default 10)
  *   --clients <n>         concurrent clients for the overview and the naive query (default 20)
  *   --intake-clients <n>  concurrent clients posting orders (default 50)
+ *   --intake-only         measure only order intake, on the small database (for working on intake)
+ *   --cpu-prof <dir>      write a V8 CPU profile of the app into <dir> (open it in Chrome's DevTools)
  *   --keep                keep the seeded databases, and reuse them on the next run
  *   --tsx                 run the app through tsx instead of what `npm start` runs
  *   --json                print the result as JSON
@@ -20,9 +22,20 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import pg from 'pg'
-import { appCommand, freePort, gitState, quantile, ROOT, stopChild, waitForReady } from './lib.ts'
+import {
+  appCommand,
+  freePort,
+  gitState,
+  loadClient,
+  processCpuSeconds,
+  quantile,
+  ROOT,
+  stopChild,
+  waitForReady,
+} from './lib.ts'
 
 const SELF = new URL(import.meta.url).pathname
 const WARMUP_MS = 3000
@@ -39,6 +52,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     clients: { type: 'string', default: '20' },
     'intake-clients': { type: 'string', default: '50' },
+    'intake-only': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
     keep: { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -194,6 +209,7 @@ async function seededDatabase(
 interface RunningApp {
   base: string
   key: string
+  pid: number | undefined
   stop(): Promise<void>
 }
 
@@ -208,7 +224,8 @@ async function startApp(url: string, command: string[]): Promise<RunningApp> {
   ])
   const key = (JSON.parse(stdout) as { key: string }).key
   const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, command, {
+  const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] : []
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...command], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -235,6 +252,7 @@ async function startApp(url: string, command: string[]): Promise<RunningApp> {
   return {
     base,
     key,
+    pid: child.pid,
     stop: async () => {
       await stopChild(child, exit, exited)
     },
@@ -281,25 +299,48 @@ async function measureIntake(app: RunningApp, url: string, clients: number, ms: 
   const before = await orderCount(url)
   let sent = 0
   log(`intake: POST /api/orders, ${clients} clients…`)
+  const http = loadClient(app.base, clients)
+  const cpuBefore = processCpuSeconds(app.pid)
   const result = await closedLoop(clients, ms, async () => {
     const n = sent++
-    const response = await fetch(`${app.base}/api/orders`, {
-      method: 'POST',
-      headers: {
+    const response = await http.request(
+      'POST',
+      '/api/orders',
+      {
         authorization: `Bearer ${app.key}`,
         'content-type': 'application/json',
         'idempotency-key': `bench-${process.pid}-${n}`,
       },
-      body: JSON.stringify({
+      JSON.stringify({
         channel: channels[n % channels.length]!.code,
         lines: [{ sku: skus[n % skus.length]!.sku, quantity: 1 + (n % 3) }],
       }),
-    })
-    await response.arrayBuffer()
+    )
     return response.status === 201
   })
+  http.close()
+  const cpu = processCpuSeconds(app.pid)
+  const appCpuMsPerOrder =
+    cpu === null || cpuBefore === null ? null : Math.round(((cpu - cpuBefore) * 1e5) / sent) / 100
   const stored = (await orderCount(url)) - before
-  return { ...result, stored }
+  return { ...result, stored, appCpuMsPerOrder }
+}
+
+async function intakeOnly(base: string, scale: number, command: string[], clients: number, ms: number) {
+  const { url } = await seededDatabase(base, scale)
+  const app = await startApp(url, command)
+  try {
+    const intake = await measureIntake(app, url, clients, ms)
+    if (args.json) console.log(JSON.stringify({ date: new Date().toISOString(), app: gitState(), intake }))
+    else
+      console.log(
+        `intake at ${await orderCount(url)} orders: ${intake.perSecond} orders/s, p95 ${intake.p95Ms} ms, errors ${intake.errors}, stored ${intake.stored} for ${intake.requests} accepted, app CPU ${intake.appCpuMsPerOrder} ms an order`,
+      )
+    return 0
+  } finally {
+    await app.stop()
+    if (!args.keep) await admin(base, [`drop database if exists sentia_bench_scale_${scale} with (force)`])
+  }
 }
 
 async function main(): Promise<number> {
@@ -316,6 +357,7 @@ async function main(): Promise<number> {
   const clients = positive('--clients', args.clients)
   const intakeClients = positive('--intake-clients', args['intake-clients'])
   const command = appCommand(args.tsx)
+  if (args['intake-only']) return intakeOnly(base, small, command, intakeClients, ms)
   const sizes: SizeResult[] = []
   let intake: Awaited<ReturnType<typeof measureIntake>> | undefined
   try {
@@ -374,7 +416,7 @@ async function main(): Promise<number> {
         )
     if (intake)
       console.log(
-        `intake: ${intake.perSecond} orders/s, p95 ${intake.p95Ms} ms, errors ${intake.errors}, stored ${intake.stored} for ${intake.requests} accepted`,
+        `intake: ${intake.perSecond} orders/s, p95 ${intake.p95Ms} ms, errors ${intake.errors}, stored ${intake.stored} for ${intake.requests} accepted, app CPU ${intake.appCpuMsPerOrder} ms an order`,
       )
     for (const goal of goals) console.log(`${goal.met ? 'MET ' : 'MISS'}  ${goal.goal}: ${goal.measured}`)
   }

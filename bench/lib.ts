@@ -5,6 +5,7 @@
 import { type ChildProcess, execFileSync } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -140,4 +141,51 @@ export function quantile(values: number[], q: number): number {
   if (values.length === 0) return Number.NaN
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
+}
+
+/**
+ * A cheap HTTP client for load: node:http over kept-alive sockets (fetch spends milliseconds of
+ * CPU per request on its streams, which on a small machine is taken from the server measured).
+ */
+export function loadClient(base: string, sockets: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets })
+  const url = new URL(base)
+  return {
+    request(
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      body?: string,
+    ): Promise<{ status: number; body: string }> {
+      return new Promise((resolve, reject) => {
+        const request = http.request(
+          { agent, hostname: url.hostname, port: url.port, method, path, headers },
+          (response) => {
+            let text = ''
+            response.setEncoding('utf8')
+            response.on('data', (chunk: string) => {
+              text += chunk
+            })
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+            response.on('error', reject)
+          },
+        )
+        request.on('error', reject)
+        request.end(body)
+      })
+    },
+    close: () => agent.destroy(),
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+export function processCpuSeconds(pid: number | undefined): number | null {
+  try {
+    // fields after the command name: state is the 1st, utime the 12th, stime the 13th (in clock ticks, 100/s)
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return null
+  }
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
 import { TestClock } from '../../../test/clock.ts'
+import { TTL_MS } from './cache.ts'
 
 describe('API keys over HTTP', () => {
   let t: TestApp
@@ -88,6 +89,8 @@ describe('API keys over HTTP', () => {
         payload: { name: 'temp', role: 'viewer' },
       })
     ).json()
+    // used first, so it is in this process's cache of known keys when it is revoked
+    expect((await t.app.inject({ url: '/api/metrics', headers: bearer(created.key) })).statusCode).toBe(200)
     const revoked = await t.app.inject({
       method: 'DELETE',
       url: `/api/api-keys/${created.apiKey.id}`,
@@ -112,6 +115,27 @@ describe('API keys over HTTP', () => {
     ).toBe(true)
     const active = (await t.app.inject({ url: '/api/api-keys', headers: await admin() })).json()
     expect(active.items.some((k: { id: string }) => k.id === created.apiKey.id)).toBe(false)
+  })
+
+  it('a key revoked where this process cannot hear of it stops working within the cache time', async () => {
+    const created = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/api-keys',
+        headers: await admin(),
+        payload: { name: 'elsewhere', role: 'viewer' },
+      })
+    ).json()
+    expect((await t.app.inject({ url: '/api/metrics', headers: bearer(created.key) })).statusCode).toBe(200)
+    // as `sentia apikey:revoke` in another process without Redis does: the row only
+    await t.ctx.db
+      .updateTable('api_keys')
+      .set({ revoked_at: clock.now() })
+      .where('id', '=', created.apiKey.id)
+      .execute()
+    expect((await t.app.inject({ url: '/api/metrics', headers: bearer(created.key) })).statusCode).toBe(200)
+    clock.advance(TTL_MS)
+    expect((await t.app.inject({ url: '/api/metrics', headers: bearer(created.key) })).statusCode).toBe(401)
   })
 
   it('audits create, rotate and revoke with the acting key and no secret', async () => {

@@ -5,6 +5,7 @@ import type { UserRole } from '../../platform/http/access.ts'
 import { notFound, unauthorized } from '../../platform/http/errors.ts'
 import { type Actor, actorLabel, type Principal, type RequestFacts } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
+import { keysChanged, knownKey } from './cache.ts'
 
 /**
  * API keys for machines. A key is `sk_<prefix>_<secret>`; only its SHA-256 is stored (the key
@@ -141,7 +142,7 @@ export async function revokeApiKey(
   actor: Actor,
   request?: RequestFacts,
 ): Promise<ApiKeyView> {
-  return ctx.db.transaction().execute(async (tx) => {
+  const view = await ctx.db.transaction().execute(async (tx) => {
     const row = await tx
       .updateTable('api_keys')
       .set({ revoked_at: ctx.clock.now() })
@@ -159,6 +160,8 @@ export async function revokeApiKey(
     })
     return present(row, ctx.clock.ms())
   })
+  await keysChanged(ctx)
+  return view
 }
 
 /** Issues a replacement with the same name and role; the old key works for `overlapHours` more. */
@@ -171,7 +174,7 @@ export async function rotateApiKey(
   const overlapHours = options.overlapHours ?? ctx.config.apiKeyOverlapHours
   const { key, prefix } = newKey()
   const now = ctx.clock.now()
-  return ctx.db.transaction().execute(async (tx) => {
+  const issued = await ctx.db.transaction().execute(async (tx) => {
     const old = await tx
       .selectFrom('api_keys')
       .selectAll()
@@ -212,6 +215,8 @@ export async function rotateApiKey(
     const at = now.getTime()
     return { apiKey: present(replacement, at), key, previous: present(previous, at) }
   })
+  await keysChanged(ctx)
+  return issued
 }
 
 /** The principal for `Authorization: Bearer sk_...`; null when the request has no API key. */
@@ -220,16 +225,19 @@ export async function apiKeyPrincipal(ctx: AppContext, request: FastifyRequest):
   if (!header?.startsWith('Bearer ')) return null
   const key = header.slice('Bearer '.length).trim()
   if (!KEY_PATTERN.test(key)) return null
-  const row = await ctx.db
-    .selectFrom('api_keys')
-    .select(['id', 'name', 'role', 'expires_at', 'revoked_at', 'last_used_at'])
-    .where('key_hash', '=', hashKey(key))
-    .executeTakeFirst()
+  const row = await knownKey(ctx, hashKey(key), () =>
+    ctx.db
+      .selectFrom('api_keys')
+      .select(['id', 'name', 'role', 'expires_at', 'revoked_at', 'last_used_at'])
+      .where('key_hash', '=', hashKey(key))
+      .executeTakeFirst(),
+  )
   const now = ctx.clock.ms()
   if (!row || row.revoked_at || (row.expires_at && new Date(row.expires_at).getTime() <= now)) {
     throw unauthorized('Invalid, revoked or expired API key')
   }
   if (!row.last_used_at || now - new Date(row.last_used_at).getTime() >= LAST_USED_RESOLUTION_MS) {
+    row.last_used_at = new Date(now) // the cached row too: one write per key and minute, not one per request
     await ctx.db
       .updateTable('api_keys')
       .set({ last_used_at: new Date(now) })

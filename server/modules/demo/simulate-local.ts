@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
-import { getOrder, insertOrder } from '../orders/service.ts'
+import { insertOrder } from '../orders/intake.ts'
 import { getBatch } from '../production/query.ts'
 import type { Batch } from '../production/schemas.ts'
 import { cancelBatch, completeBatch, planBatch, recordDowntime, startBatch } from '../production/service.ts'
@@ -31,9 +31,8 @@ export function localTarget(ctx: AppContext): SimulationTarget {
   return {
     catalog: () => localCatalog(ctx),
     async placeOrder(order) {
-      const id = await ctx.db.transaction().execute((tx) => insertOrder(ctx, tx, order, 'api'))
-      const view = await getOrder(ctx, id)
-      await publishBusinessEvent(ctx, 'order.created', { id, status: view.status, totalBase: view.totalBase })
+      const { id, status, totalBase } = await insertOrder(ctx, ctx.db, order, 'api')
+      await publishBusinessEvent(ctx, 'order.created', { id, status, totalBase })
     },
     async storedSessions(hour) {
       const page = await listSessions(ctx, {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../platform/clock.ts'
 import { AppError } from '../../platform/http/errors.ts'
-import type { NewOrder } from '../orders/service.ts'
+import type { NewOrder } from '../orders/intake.ts'
 import type { CompleteInput, DowntimeInput, PlanInput } from '../production/schemas.ts'
 import {
   DOWNTIME_REASONS,

@@ -1,7 +1,7 @@
 import type { Module } from '../module.ts'
 import { financeRoutes } from './routes.ts'
 
-/** Finance: exchange rates (the working-capital report is served with the KPIs). */
+/** Finance: exchange rates, working capital (now and its trend), receivables and payables. */
 export const financeModule: Module = {
   name: 'finance',
   routes: financeRoutes,

@@ -1,10 +1,26 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
+import { listOpenItems } from './open-items.ts'
 import { listRates, writeRates } from './rates.ts'
-import { FxRatePage, FxRateQuery, FxRatesInput, FxRatesWritten } from './schemas.ts'
+import {
+  FxRatePage,
+  FxRateQuery,
+  FxRatesInput,
+  FxRatesWritten,
+  OpenItemPage,
+  OpenItemQuery,
+  WorkingCapital,
+  WorkingCapitalQuery,
+  WorkingCapitalTrend,
+  WorkingCapitalTrendQuery,
+} from './schemas.ts'
+import { workingCapitalReport, workingCapitalTrend } from './service.ts'
 
-/** Exchange rates to the base currency (pounds sterling), by currency and day. */
+/**
+ * Exchange rates to the base currency (pounds sterling), by currency and day; working capital
+ * (now and over time) and the receivables and payables behind it.
+ */
 export function financeRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -34,4 +50,45 @@ export function financeRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     },
     (request) => listRates(ctx, request.query),
   )
+
+  app.get(
+    '/api/finance/working-capital',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary: 'DIO, DSO, DPO and the cash conversion cycle (null when a denominator is zero)',
+        querystring: WorkingCapitalQuery,
+        response: { 200: WorkingCapital },
+      },
+    },
+    (request) => workingCapitalReport(ctx, request.query.days),
+  )
+
+  app.get(
+    '/api/finance/working-capital/trend',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary:
+          'The working-capital report over windows of `days` ending every `step` days, the last one now (oldest first)',
+        querystring: WorkingCapitalTrendQuery,
+        response: { 200: WorkingCapitalTrend },
+      },
+    },
+    (request) => workingCapitalTrend(ctx, request.query),
+  )
+
+  for (const kind of ['receivables', 'payables'] as const)
+    app.get(
+      `/api/finance/${kind}`,
+      {
+        config: { access: 'viewer' },
+        schema: {
+          summary: `${kind === 'receivables' ? 'Receivables (customers, channel payouts)' : 'Payables (suppliers)'} by due day, with the open and overdue totals; cursor-paged`,
+          querystring: OpenItemQuery,
+          response: { 200: OpenItemPage },
+        },
+      },
+      (request) => listOpenItems(ctx, kind, request.query),
+    )
 }

@@ -40,6 +40,12 @@ describe('GET /api/forecasts', () => {
     const body = res.json()
     expect(body.model).toBe('holt-winters')
     expect(body.historyDays).toBe(56)
+    // the history the model was fitted on comes back with it, day by day up to yesterday
+    expect(body.history).toHaveLength(56)
+    expect(body.history[0].day).toBe('2026-10-05')
+    expect(body.history.at(-1).day).toBe('2026-11-29')
+    for (const { day, units } of body.history)
+      expect(units).toBe([0, 6].includes(new Date(day).getUTCDay()) ? 30 : 10)
     expect(body.points).toHaveLength(7)
     expect(body.points[0].day).toBe('2026-11-30')
     for (const point of body.points) {
@@ -53,7 +59,7 @@ describe('GET /api/forecasts', () => {
 
   it('says which model a short or empty history gets, and refuses unknown products', async () => {
     const other = await t.app.inject({ url: '/api/forecasts?sku=GABA-GOLD', headers: viewer })
-    expect(other.json()).toMatchObject({ historyDays: 0, model: 'naive' })
+    expect(other.json()).toMatchObject({ historyDays: 0, model: 'naive', history: [] })
     expect(other.json().points.every((p: { value: number }) => p.value === 0)).toBe(true)
     expect((await t.app.inject({ url: '/api/forecasts?sku=NOPE', headers: viewer })).statusCode).toBe(404)
     expect(

@@ -26,6 +26,10 @@ const Forecast = Type.Object({
   model: Type.String(),
   historyDays: Type.Integer(),
   level: Type.Number(),
+  history: Type.Array(Type.Object({ day: Type.String(), units: Type.Number() }), {
+    description:
+      'units sold per day, from the first sale in the window to yesterday: what the model was fitted on',
+  }),
   points: Type.Array(
     Type.Object({ day: Type.String(), value: Type.Number(), lower: MaybeNum, upper: MaybeNum }),
   ),
@@ -37,7 +41,8 @@ const Forecast = Type.Object({
 /**
  * `GET /api/forecasts`: daily unit demand of a product (one channel or all) from the daily sales
  * rollup, forecast with the model its history supports (weekly season), with a prediction interval
- * and the backtest over the same horizon. History starts at the product's first sale in the window.
+ * and the backtest over the same horizon. History starts at the product's first sale in the window;
+ * the days it used are returned with the forecast, so a chart shows both from one answer.
  */
 export function forecastRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -82,6 +87,13 @@ export function forecastRoutes(fastify: FastifyInstance, ctx: AppContext): void 
         model: result.model,
         historyDays: start < 0 ? 0 : used.length,
         level,
+        history:
+          start < 0
+            ? []
+            : used.map((units, i) => ({
+                day: new Date(first + (start + i) * DAY).toISOString().slice(0, 10),
+                units,
+              })),
         points: result.points.map((p) => ({
           day: new Date(today + (p.step - 1) * DAY).toISOString().slice(0, 10),
           value: Math.round(p.value * 100) / 100,

@@ -4,12 +4,15 @@ import type { AppContext } from '../../context.ts'
 import { idempotent } from '../../platform/http/idempotency.ts'
 import { actorLabel, actorOf } from '../../platform/http/principal.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
+import { expiringLots } from './expiring.ts'
 import { listLevels } from './levels.ts'
 import { listMovements, postMovement } from './movements.ts'
 import { criticalItems, reorderSuggestions } from './planning.ts'
 import {
   CriticalList,
   CriticalQuery,
+  ExpiringList,
+  ExpiringQuery,
   LevelPage,
   LevelQuery,
   MovementInput,
@@ -52,6 +55,20 @@ export function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext): void
       windowDays: request.query.windowDays,
       items: await criticalItems(ctx, request.query),
     }),
+  )
+
+  app.get(
+    '/api/inventory/expiring',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary:
+          'Lots with stock left whose expiry is within `days` (or past), per SKU × location × lot, soonest first',
+        querystring: ExpiringQuery,
+        response: { 200: ExpiringList },
+      },
+    },
+    (request) => expiringLots(ctx, request.query),
   )
 
   app.get(

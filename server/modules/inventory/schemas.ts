@@ -232,3 +232,39 @@ export const ReorderList = Type.Object({
   windowDays: Type.Integer(),
   items: Type.Array(ReorderSuggestion),
 })
+
+// Expiring lots
+
+export const ExpiringQuery = Type.Object(
+  {
+    days: Type.Integer({
+      minimum: 0,
+      maximum: 3650,
+      default: 30,
+      description: 'lots expiring within this many days of today (UTC); past expiries are always listed',
+    }),
+    location: Type.Optional(LocationCode),
+  },
+  strict,
+)
+export type ExpiringQuery = Static<typeof ExpiringQuery>
+
+export const ExpiringLot = Type.Object({
+  sku: Type.String(),
+  name: Type.String(),
+  location: Type.String(),
+  lot: Type.String(),
+  quantity: Type.Integer({
+    description:
+      'units of the lot left at the location (movements without a lot, such as sales, take the oldest stock first)',
+  }),
+  expiresOn: Type.String({ format: 'date' }),
+  daysLeft: Type.Integer({ description: 'days from today (UTC) to the expiry; negative once expired' }),
+})
+export type ExpiringLot = Static<typeof ExpiringLot>
+
+export const ExpiringList = Type.Object({
+  asOf: Type.String({ format: 'date', description: 'today (UTC), the day days are counted from' }),
+  days: Type.Integer(),
+  items: Type.Array(ExpiringLot, { description: 'soonest expiry first' }),
+})

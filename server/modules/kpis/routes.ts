@@ -5,7 +5,6 @@ import type { AppContext } from '../../context.ts'
 import { singleFlight } from '../../platform/cached.ts'
 import { badRequest } from '../../platform/http/errors.ts'
 import { Nullable } from '../../platform/http/schema.ts'
-import { workingCapitalReport } from '../finance/service.ts'
 import { overview, revenueSeries } from './service.ts'
 
 const Num = Type.Number()
@@ -50,22 +49,6 @@ const Revenue = Type.Object({
   points: Type.Array(Type.Object({ at: Type.String(), key: Type.String(), revenue: Num, count: Num })),
 })
 
-const WorkingCapital = Type.Object({
-  currency: Type.String(),
-  windowDays: Num,
-  from: Type.String(),
-  to: Type.String(),
-  averageInventory: MaybeNum,
-  averageReceivables: MaybeNum,
-  averagePayables: MaybeNum,
-  revenue: Num,
-  cogs: Num,
-  dio: MaybeNum,
-  dso: MaybeNum,
-  dpo: MaybeNum,
-  ccc: MaybeNum,
-})
-
 /** At most this much history per revenue request: a year of hours, ten years of days. */
 const MAX_SPAN = { hour: 366 * 86_400_000, day: 3660 * 86_400_000 }
 
@@ -103,21 +86,5 @@ export function kpiRoutes(fastify: FastifyInstance, ctx: AppContext): void {
         )
       return revenueSeries(ctx, { ...request.query, from, to })
     },
-  )
-
-  app.get(
-    '/api/finance/working-capital',
-    {
-      config: { access: 'viewer' },
-      schema: {
-        summary: 'DIO, DSO, DPO and the cash conversion cycle (null when a denominator is zero)',
-        querystring: Type.Object(
-          { days: Type.Integer({ minimum: 7, maximum: 730, default: 90 }) },
-          { additionalProperties: false },
-        ),
-        response: { 200: WorkingCapital },
-      },
-    },
-    (request) => workingCapitalReport(ctx, request.query.days),
   )
 }

@@ -1,13 +1,12 @@
-import { sql, type Transaction } from 'kysely'
+import { type Kysely, type OperationNodeSource, type RawBuilder, sql, type Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { OrderSource, OrderStatus, Tables } from '../../platform/db/schema.ts'
+import { writeTogether } from '../../platform/db/together.ts'
 import { AppError } from '../../platform/http/errors.ts'
 import type { Movement } from '../inventory/ledger.ts'
 import { recordMovements } from '../inventory/ledger-batch.ts'
 import { newOrderIds, type OrderAmounts, orderAmounts } from './amounts.ts'
 import { COUNTS_AS_SALE, type RollupLine, salesBySku } from './rollups.ts'
-
-type Tx = Transaction<Tables>
 
 /** An order resolved against the catalog: codes checked, lines priced, FX rate and tax rate known. */
 export interface BatchOrder {
@@ -43,23 +42,25 @@ const cents = (value: number) => Math.round(value * 100)
 const SEP = '\u0000'
 
 /**
- * Books many orders in a few set-based statements in the caller's transaction, leaving the same
- * stored state as booking each through the API and moving it to its status: orders and lines at
- * the same amounts, reservations and stock levels, sale movements for fulfilled orders, and the
- * hourly and daily rollups (an order booked in and out again, as a cancelled one is, leaves its
- * rollup rows at zero, as the API path does). A fulfilled order that would take stock below zero
- * refuses the whole call with 409 INSUFFICIENT_STOCK and `details.order` (its index).
+ * Books orders (one from the API, thousands from an import) in one statement: orders and lines,
+ * reservations and stock levels, and the hourly and daily rollups, leaving the same stored state
+ * as booking each and moving it to its status along the shortest allowed path (an order booked
+ * in and out again, as a cancelled one is, leaves its rollup rows at zero). Fulfilled orders
+ * also ship their stock as sale movements, a second step that needs the caller's transaction; one
+ * that would take stock below zero refuses the whole call with 409 INSUFFICIENT_STOCK and
+ * `details.order` (its index). `ids` names the orders; `also` adds writes to the same statement.
  */
 export async function bookOrders(
   ctx: AppContext,
-  tx: Tx,
+  db: Kysely<Tables>,
   orders: readonly BatchOrder[],
   source: OrderSource,
   actor: string,
+  options: { ids?: string[]; also?: OperationNodeSource[] } = {},
 ): Promise<string[]> {
   if (orders.length === 0) return []
   const now = ctx.clock.now()
-  const ids = newOrderIds(orders.length)
+  const ids = options.ids ?? newOrderIds(orders.length)
   const amounts = orders.map((o) => orderAmounts(o.lines, o.taxRate, o.fxRate, o))
   const nowIso = now.toISOString()
 
@@ -78,7 +79,7 @@ export async function bookOrders(
     // changeStatus stamps the time of the move; an order left pending keeps the default
     updated_at: o.status === 'pending' ? null : nowIso,
   }))
-  await sql`
+  const ordersInsert = sql`
     insert into orders (id, source, external_id, channel_code, market_code, currency, status, placed_at,
       subtotal, tax, shipping, total, fx_rate, total_base, location_code, updated_at)
     select id, ${source}, external_id, channel_code, market_code, currency, status, placed_at,
@@ -86,7 +87,7 @@ export async function bookOrders(
     from json_to_recordset(${JSON.stringify(orderRows)}::json) as t(id text, external_id text,
       channel_code text, market_code text, currency text, status text, placed_at timestamptz,
       subtotal numeric, tax numeric, shipping numeric, total numeric, fx_rate numeric, total_base numeric,
-      location_code text, updated_at timestamptz)`.execute(tx)
+      location_code text, updated_at timestamptz)`
 
   const lineRows = orders.flatMap((o, i) =>
     o.lines.map((line, n) => ({
@@ -98,19 +99,23 @@ export async function bookOrders(
       unit_cost: line.unitCost,
     })),
   )
-  await sql`
+  const linesInsert = sql`
     insert into order_lines (order_id, line_no, sku, quantity, unit_price, unit_cost)
     select * from json_to_recordset(${JSON.stringify(lineRows)}::json)
-      as t(order_id text, line_no int, sku text, quantity int, unit_price numeric, unit_cost numeric)`.execute(
-    tx,
-  )
+      as t(order_id text, line_no int, sku text, quantity int, unit_price numeric, unit_cost numeric)`
 
-  await reserveAndShip(tx, orders, ids, now, actor)
-  await addToRollups(
-    tx,
-    orders,
-    amounts.map((a) => a.totalBase),
-  )
+  const stock = stockChanges(orders, ids, now, actor)
+  await writeTogether(db, [
+    ordersInsert,
+    linesInsert,
+    ...stock.writes,
+    ...rollupWrites(
+      orders,
+      amounts.map((a) => a.totalBase),
+    ),
+    ...(options.also ?? []),
+  ])
+  await ship(db, stock)
   return ids
 }
 
@@ -123,13 +128,7 @@ const amountColumns = (a: OrderAmounts) => ({
 })
 
 /** Reservations of the orders that hold stock, every level they touch, and the sales of shipped ones. */
-async function reserveAndShip(
-  tx: Tx,
-  orders: readonly BatchOrder[],
-  ids: string[],
-  now: Date,
-  actor: string,
-): Promise<void> {
+function stockChanges(orders: readonly BatchOrder[], ids: string[], now: Date, actor: string) {
   const reservations: { id: string; sku: string; location: string; quantity: number }[] = []
   const levels = new Map<string, { sku: string; location: string; reserved: number }>()
   const sales: Movement[] = []
@@ -162,18 +161,30 @@ async function reserveAndShip(
   const touched = [...levels.values()].sort((a, b) =>
     a.sku === b.sku ? a.location.localeCompare(b.location) : a.sku.localeCompare(b.sku),
   )
-  await sql`
+  const writes = [
+    sql`
     insert into stock_levels (sku, location_code, reserved)
     select * from json_to_recordset(${JSON.stringify(touched)}::json) as t(sku text, location text, reserved int)
     on conflict (sku, location_code) do update
-      set reserved = stock_levels.reserved + excluded.reserved, updated_at = now()`.execute(tx)
+      set reserved = stock_levels.reserved + excluded.reserved, updated_at = now()`,
+  ]
   if (reservations.length > 0)
-    await sql`
+    writes.push(sql`
       insert into stock_reservations (order_id, sku, location_code, quantity)
       select * from json_to_recordset(${JSON.stringify(reservations)}::json)
-        as t(id text, sku text, location text, quantity int)`.execute(tx)
+        as t(id text, sku text, location text, quantity int)`)
+  return { writes, sales, saleOrder }
+}
+
+/** The sale movements of the shipped orders: after the levels exist, and checked against stock. */
+async function ship(
+  db: Kysely<Tables>,
+  { sales, saleOrder }: ReturnType<typeof stockChanges>,
+): Promise<void> {
+  if (sales.length === 0) return
+  if (!db.isTransaction) throw new Error('Booking shipped orders needs a transaction')
   try {
-    await recordMovements(tx, sales)
+    await recordMovements(db as Transaction<Tables>, sales)
   } catch (error) {
     if (error instanceof AppError && error.code === 'INSUFFICIENT_STOCK') {
       const index = (error.details as { index: number }).index
@@ -194,7 +205,7 @@ interface Sums {
  * The orders' contribution to the three rollups, summed per key in whole cents (the API path
  * adds each order's cent-rounded values one at a time, which comes to the same sums).
  */
-async function addToRollups(tx: Tx, orders: readonly BatchOrder[], totalsBase: number[]): Promise<void> {
+function rollupWrites(orders: readonly BatchOrder[], totalsBase: number[]): RawBuilder<unknown>[] {
   const totals = new Map<
     string,
     { hour: Date; channel: string; market: string; orders: number; revenue: number }
@@ -241,28 +252,37 @@ async function addToRollups(tx: Tx, orders: readonly BatchOrder[], totalsBase: n
     }
   })
 
-  const t = [...totals.values()].map((r) => ({ ...r, hour: r.hour.toISOString(), revenue: r.revenue / 100 }))
-  await sql`
+  const t = inKeyOrder(totals).map((r) => ({ ...r, hour: r.hour.toISOString(), revenue: r.revenue / 100 }))
+  const totalsUpsert = sql`
     insert into order_totals_hourly (hour, channel_code, market_code, orders, revenue_base)
     select * from json_to_recordset(${JSON.stringify(t)}::json)
       as t(hour timestamptz, channel text, market text, orders int, revenue numeric)
     on conflict (hour, channel_code, market_code) do update set
       orders = order_totals_hourly.orders + excluded.orders,
-      revenue_base = order_totals_hourly.revenue_base + excluded.revenue_base`.execute(tx)
-  await upsertSales(tx, 'sales_hourly', 'hour', 'timestamptz', [...hourly.values()])
-  await upsertSales(tx, 'sales_daily', 'day', 'date', [...daily.values()])
+      revenue_base = order_totals_hourly.revenue_base + excluded.revenue_base`
+  return [
+    totalsUpsert,
+    upsertSales('sales_hourly', 'hour', 'timestamptz', inKeyOrder(hourly)),
+    upsertSales('sales_daily', 'day', 'date', inKeyOrder(daily)),
+  ]
 }
 
-async function upsertSales(
-  tx: Tx,
+/**
+ * Rows in the order of their keys: every writer locks rollup rows in the same order, so two
+ * batches written at once wait for each other instead of deadlocking.
+ */
+const inKeyOrder = <T>(rows: Map<string, T>): T[] =>
+  [...rows].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row)
+
+function upsertSales(
   table: 'sales_hourly' | 'sales_daily',
   period: 'hour' | 'day',
   type: 'timestamptz' | 'date',
   rows: (Sums & { at: string; channel: string; market: string; sku: string })[],
-): Promise<void> {
+): RawBuilder<unknown> {
   const target = sql.table(table)
   const json = JSON.stringify(rows.map((r) => ({ ...r, revenue: r.revenue / 100, cost: r.cost / 100 })))
-  await sql`
+  return sql`
     insert into ${target} (${sql.ref(period)}, channel_code, market_code, sku, orders, units, revenue_base, cost_base)
     select at, channel, market, sku, orders, units, revenue, cost from json_to_recordset(${json}::json)
       as t(at ${sql.raw(type)}, channel text, market text, sku text, orders int, units int, revenue numeric, cost numeric)
@@ -270,5 +290,5 @@ async function upsertSales(
       orders = ${target}.orders + excluded.orders,
       units = ${target}.units + excluded.units,
       revenue_base = ${target}.revenue_base + excluded.revenue_base,
-      cost_base = ${target}.cost_base + excluded.cost_base`.execute(tx)
+      cost_base = ${target}.cost_base + excluded.cost_base`
 }

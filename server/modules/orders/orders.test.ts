@@ -51,6 +51,25 @@ describe('orders', () => {
     })
     expect(order.lines).toHaveLength(2)
     expect(await level('GABA-RED', 'EU-3PL')).toEqual({ on_hand: 0, reserved: 2 })
+    // The answer is built before the write: it must be what is stored, to the cent.
+    const stored = await t.app.inject({ method: 'GET', url: `/api/orders/${order.id}`, headers: operator })
+    expect(stored.json()).toMatchObject(order)
+  })
+
+  it('stores money in cents as it answers: a price or tax given to a fraction of a cent is rounded first', async () => {
+    const res = await post({
+      channel: 'shopify-eu',
+      lines: [{ sku: 'GABA-GOLD', quantity: 3, unitPrice: 12.345 }],
+      tax: 1.006,
+      shipping: 2.494,
+    })
+    expect(res.statusCode).toBe(201)
+    const order = res.json()
+    // 3 × 12.35 (the unit price as stored) = 37.05, + tax 1.01 + shipping 2.49 = 40.55
+    expect(order).toMatchObject({ subtotal: 37.05, tax: 1.01, shipping: 2.49, total: 40.55 })
+    expect(order.lines[0].unitPrice).toBe(12.35)
+    const stored = await t.app.inject({ method: 'GET', url: `/api/orders/${order.id}`, headers: operator })
+    expect(stored.json()).toMatchObject(order)
   })
 
   it('makes retries with an Idempotency-Key safe, and refuses the key for another request', async () => {
@@ -60,7 +79,7 @@ describe('orders', () => {
     const second = await post(body, key)
     expect(first.statusCode).toBe(201)
     expect(second.statusCode).toBe(201)
-    expect(second.json().id).toBe(first.json().id)
+    expect(second.json()).toEqual(first.json())
     expect(second.headers['idempotent-replayed']).toBe('true')
     const count = await t.ctx.db
       .selectFrom('orders')

@@ -4,7 +4,8 @@ import { buildTestApp, type TestApp } from '../../../test/app.ts'
 import { insertCatalogAndRates } from '../../../test/business.ts'
 import type { OrderStatus } from '../../platform/db/schema.ts'
 import { DEMO_CATALOG } from '../demo/catalog.ts'
-import { changeStatus, insertOrder } from './service.ts'
+import { insertOrder } from './intake.ts'
+import { changeStatus } from './service.ts'
 
 /** A small deterministic generator, so a failure can be replayed. */
 function random(seed: number) {
@@ -39,17 +40,13 @@ describe('rollups', () => {
         sku: pick(finished),
         quantity: 1 + Math.floor(next() * 5),
       }))
-      const id = await t.ctx.db
-        .transaction()
-        .execute((tx) =>
-          insertOrder(
-            t.ctx,
-            tx,
-            { channel: pick(DEMO_CATALOG.channels).code, placedAt: placedAt.toISOString(), lines },
-            'api',
-          ),
-        )
-      ids.push(id)
+      const order = await insertOrder(
+        t.ctx,
+        t.ctx.db,
+        { channel: pick(DEMO_CATALOG.channels).code, placedAt: placedAt.toISOString(), lines },
+        'api',
+      )
+      ids.push(order.id)
     }
     const paths: OrderStatus[][] = [
       [],
@@ -81,7 +78,7 @@ describe('rollups', () => {
                 actor: 'test',
               })
           }
-          await changeStatus(t.ctx, tx, id, status, 'test')
+          await changeStatus(t.ctx, tx, id, status, { type: 'system', id: 'test' })
         })
       }
     }

@@ -1,12 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
-import { idempotent } from '../../platform/http/idempotency.ts'
-import { actorLabel, actorOf } from '../../platform/http/principal.ts'
+import { idempotentWrite } from '../../platform/http/idempotency.ts'
+import { actorOf } from '../../platform/http/principal.ts'
 import { publishBusinessEvent } from './events.ts'
+import { orderHistory } from './history.ts'
+import { acceptOrder } from './intake.ts'
 import { listOrders } from './query.ts'
-import { IdParams, ListQuery, Order, OrderInput, OrderList, StatusBody } from './schemas.ts'
-import { changeStatus, getOrder, insertOrder } from './service.ts'
+import { IdParams, ListQuery, Order, OrderHistory, OrderInput, OrderList, StatusBody } from './schemas.ts'
+import { changeStatus, getOrder, type OrderView } from './service.ts'
 
 export function orderRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -33,6 +35,20 @@ export function orderRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     (request) => getOrder(ctx, request.params.id),
   )
 
+  app.get(
+    '/api/orders/:id/history',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary:
+          'An order’s status history, oldest first: placed (from the order), then each change with who made it',
+        params: IdParams,
+        response: { 200: OrderHistory },
+      },
+    },
+    (request) => orderHistory(ctx, request.params.id),
+  )
+
   app.post(
     '/api/orders',
     {
@@ -45,25 +61,27 @@ export function orderRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key']
-      const result = await idempotent(
+      // The order and the key with its answer are written in one statement; a retry gets that answer.
+      const result = await idempotentWrite(
         ctx,
         'orders',
         Array.isArray(key) ? key[0] : key,
         request.body,
-        async (tx) => {
-          const id = await insertOrder(ctx, tx, request.body, 'api')
-          return { status: 201, body: { id } }
+        async (remember) => {
+          const order = await acceptOrder(ctx, request.body, (order) =>
+            remember({ status: 201, body: order }),
+          )
+          return { status: 201, body: order }
         },
       )
-      const { id } = result.body as { id: string }
-      const order = await getOrder(ctx, id)
-      if (!result.replayed)
+      const order = result.body as OrderView
+      if (result.replayed) reply.header('idempotent-replayed', 'true')
+      else
         await publishBusinessEvent(ctx, 'order.created', {
-          id,
+          id: order.id,
           status: order.status,
           totalBase: order.totalBase,
         })
-      if (result.replayed) reply.header('idempotent-replayed', 'true')
       return reply.status(201).send(order)
     },
   )
@@ -84,7 +102,7 @@ export function orderRoutes(fastify: FastifyInstance, ctx: AppContext): void {
       const { from } = await ctx.db
         .transaction()
         .execute((tx) =>
-          changeStatus(ctx, tx, id, request.body.status, actorLabel(actorOf(request.principal))),
+          changeStatus(ctx, tx, id, request.body.status, actorOf(request.principal), request.body.reason),
         )
       if (from !== request.body.status)
         await publishBusinessEvent(ctx, 'order.status', { id, from, to: request.body.status })

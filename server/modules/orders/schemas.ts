@@ -90,4 +90,35 @@ export const IdParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\w-]+$' }),
 })
 
-export const StatusBody = Type.Object({ status: Status }, { additionalProperties: false })
+export const StatusBody = Type.Object(
+  {
+    status: Status,
+    reason: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 500, description: 'why, kept in the order history' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const HistoryEntry = Type.Object({
+  kind: Type.Union([Type.Literal('placed'), Type.Literal('status_change')]),
+  at: Type.String({ format: 'date-time' }),
+  from: Nullable(Status),
+  to: Status,
+  actor: Nullable(
+    Type.Object({
+      type: Type.Union([Type.Literal('user'), Type.Literal('apikey'), Type.Literal('system')]),
+      id: Nullable(Type.String()),
+      name: Nullable(Type.String({ description: "the user's or API key's name" })),
+    }),
+  ),
+  reason: Nullable(Type.String()),
+})
+
+export const OrderHistory = Type.Object({
+  orderId: Type.String(),
+  source: Type.String(),
+  items: Type.Array(HistoryEntry, {
+    description: 'oldest first: "placed" (derived from the order, no actor), then every stored status change',
+  }),
+})

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts'
 import { badRequest } from '../../platform/http/errors.ts'
 import { actorLabel, actorOf } from '../../platform/http/principal.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
+import { downtimeReasons } from './downtime.ts'
 import { getBatch, listBatches } from './query.ts'
 import { oeeReport } from './report.ts'
 import {
@@ -13,6 +14,8 @@ import {
   CompleteInput,
   Completion,
   DowntimeInput,
+  DowntimeQuery,
+  DowntimeReport,
   IdParams,
   OeeQuery,
   OeeReport,
@@ -28,8 +31,18 @@ const bodyOptional: preValidationHookHandler = (request, _reply, done) => {
 }
 
 const DAY = 86_400_000
-/** At most this much history per OEE request. */
-const MAX_OEE_SPAN_DAYS = 366
+/** At most this much history per OEE or downtime request. */
+const MAX_SPAN_DAYS = 366
+
+/** A report's [from, to): to defaults to now, from to 7 days before to; at most MAX_SPAN_DAYS. */
+function windowOf(query: { from?: string; to?: string }, now: Date): { from: Date; to: Date } {
+  const to = query.to ? new Date(query.to) : now
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * DAY)
+  if (!(to > from)) throw badRequest('to must be after from')
+  if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY)
+    throw badRequest(`At most ${MAX_SPAN_DAYS} days per request`)
+  return { from, to }
+}
 
 /** Production batches: plans (managers), what happened on the line (operators), and OEE. */
 export function productionRoutes(fastify: FastifyInstance, ctx: AppContext): void {
@@ -184,12 +197,25 @@ export function productionRoutes(fastify: FastifyInstance, ctx: AppContext): voi
       },
     },
     (request) => {
-      const to = request.query.to ? new Date(request.query.to) : ctx.clock.now()
-      const from = request.query.from ? new Date(request.query.from) : new Date(to.getTime() - 7 * DAY)
-      if (!(to > from)) throw badRequest('to must be after from')
-      if (to.getTime() - from.getTime() > MAX_OEE_SPAN_DAYS * DAY)
-        throw badRequest(`At most ${MAX_OEE_SPAN_DAYS} days per request`)
+      const { from, to } = windowOf(request.query, ctx.clock.now())
       return oeeReport(ctx, { from, to, by: request.query.by })
+    },
+  )
+
+  app.get(
+    '/api/production/downtime',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary:
+          'Downtime minutes and stops per reason (and per line) of the stops that started in [from, to), most minutes first',
+        querystring: DowntimeQuery,
+        response: { 200: DowntimeReport },
+      },
+    },
+    (request) => {
+      const { from, to } = windowOf(request.query, ctx.clock.now())
+      return downtimeReasons(ctx, { from, to, line: request.query.line })
     },
   )
 }

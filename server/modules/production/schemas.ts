@@ -146,3 +146,36 @@ export const OeeReport = Type.Object({
     description: 'every line, idle ones too, when by = line; empty when by = plant',
   }),
 })
+
+export const DowntimeQuery = Type.Object(
+  {
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'default: 7 days before to' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'default: now' })),
+    line: Type.Optional(LineCode),
+  },
+  strict,
+)
+export type DowntimeQuery = Static<typeof DowntimeQuery>
+
+const DowntimeTally = {
+  minutes: Type.Integer({ description: 'sum of the recorded stops' }),
+  occurrences: Type.Integer({ description: 'number of recorded stops' }),
+}
+const LineDowntime = Type.Object({ line: Type.String(), ...DowntimeTally })
+
+export const DowntimeReport = Type.Object({
+  from: Instant,
+  to: Instant,
+  line: Nullable(Type.String()),
+  ...DowntimeTally,
+  reasons: Type.Array(
+    Type.Object({
+      reason: Type.String(),
+      ...DowntimeTally,
+      lines: Type.Array(LineDowntime, { description: 'the lines the reason stopped, most minutes first' }),
+    }),
+    { description: 'most minutes first' },
+  ),
+  lines: Type.Array(LineDowntime, { description: 'lines with stops in the window, most minutes first' }),
+})
+export type DowntimeReport = Static<typeof DowntimeReport>

@@ -47,11 +47,18 @@ interface Entry {
 
 export class QueryStats {
   readonly #entries = new Map<string, Entry>()
+  /** Statement text → fingerprint: parameterized statements repeat their text, and normalizing is not free. */
+  readonly #fingerprints = new Map<string, string>()
 
   constructor(private readonly maxEntries = 1000) {}
 
   record(sql: string, durationMs: number, failed: boolean): void {
-    const key = fingerprint(sql)
+    let key = this.#fingerprints.get(sql)
+    if (key === undefined) {
+      if (this.#fingerprints.size >= this.maxEntries) this.#fingerprints.clear()
+      key = fingerprint(sql)
+      this.#fingerprints.set(sql, key)
+    }
     let entry = this.#entries.get(key)
     if (!entry) {
       if (this.#entries.size >= this.maxEntries) this.#evictRarest()

@@ -338,6 +338,18 @@ export interface OrdersTable {
   updated_at: DefaultTimestamp
 }
 
+/** One status change of an order after it was booked (migration 0012); the booking writes none. */
+export interface OrderStatusHistoryTable {
+  id: Generated<string>
+  order_id: string
+  from_status: OrderStatus
+  to_status: OrderStatus
+  at: Timestamp
+  actor_type: 'user' | 'apikey' | 'system'
+  actor_id: string | null
+  reason: string | null
+}
+
 export interface OrderLinesTable {
   order_id: string
   line_no: number
@@ -501,6 +513,7 @@ export interface Tables {
   customers: CustomersTable
   orders: OrdersTable
   order_lines: OrderLinesTable
+  order_status_history: OrderStatusHistoryTable
   stock_reservations: StockReservationsTable
   idempotency_keys: IdempotencyKeysTable
   webhook_deliveries: WebhookDeliveriesTable

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import type { Transaction } from 'kysely'
+import type { Insertable, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
-import type { Tables } from '../db/schema.ts'
+import type { IdempotencyKeysTable, Tables } from '../db/schema.ts'
 import { AppError } from './errors.ts'
 
 export interface Stored {
@@ -11,20 +11,46 @@ export interface Stored {
 
 const KEY = /^[\w.:-]{8,200}$/
 
+/** An Idempotency-Key as stored with its answer. */
+export type KeyRow = Insertable<IdempotencyKeysTable>
+
 /**
  * Runs a write at most once per `Idempotency-Key`: the key, a hash of the request and the answer
  * are stored in the write's own transaction, so a retry gets the first answer and never a second
- * write. The same key with a different request is refused; two racing requests with one key end
- * with one write (the loser's transaction fails on the key and it answers with the winner's).
+ * write. Nothing is read first: a retry's write fails on the stored key (or fails otherwise, as
+ * on stock that has moved since), and then the stored key answers. The same key with a
+ * different request is refused; two racing requests with one key end with one write.
  */
-export async function idempotent(
+export function idempotent(
   ctx: AppContext,
   scope: string,
   key: string | undefined,
   request: unknown,
   write: (tx: Transaction<Tables>) => Promise<Stored>,
 ): Promise<Stored & { replayed: boolean }> {
-  if (key === undefined) return { ...(await ctx.db.transaction().execute(write)), replayed: false }
+  return idempotentWrite(ctx, scope, key, request, (remember) =>
+    ctx.db.transaction().execute(async (tx) => {
+      const result = await write(tx)
+      const row = remember(result)
+      if (row) await tx.insertInto('idempotency_keys').values(row).execute()
+      return result
+    }),
+  )
+}
+
+/**
+ * The same guarantee for a write that stores the key itself: `write` calls `remember` with its
+ * answer and stores the row it gets (none without a key) atomically with its own changes, in the
+ * same statement or transaction.
+ */
+export async function idempotentWrite(
+  ctx: AppContext,
+  scope: string,
+  key: string | undefined,
+  request: unknown,
+  write: (remember: (answer: Stored) => KeyRow | undefined) => Promise<Stored>,
+): Promise<Stored & { replayed: boolean }> {
+  if (key === undefined) return { ...(await write(() => undefined)), replayed: false }
   if (!KEY.test(key))
     throw new AppError(
       400,
@@ -48,24 +74,15 @@ export async function idempotent(
       )
     return { status: row.status_code, body: row.response, replayed: true }
   }
-  const before = await previous()
-  if (before) return replay(before)
   try {
-    const stored = await ctx.db.transaction().execute(async (tx) => {
-      const result = await write(tx)
-      await tx
-        .insertInto('idempotency_keys')
-        .values({
-          scope,
-          key,
-          request_hash: hash,
-          status_code: result.status,
-          response: JSON.stringify(result.body),
-          created_at: ctx.clock.now(),
-        })
-        .execute()
-      return result
-    })
+    const stored = await write((answer) => ({
+      scope,
+      key,
+      request_hash: hash,
+      status_code: answer.status,
+      response: JSON.stringify(answer.body),
+      created_at: ctx.clock.now(),
+    }))
     return { ...stored, replayed: false }
   } catch (error) {
     const winner = await previous()

@@ -1,13 +1,18 @@
 import { type ReactNode, useState } from 'react'
 import { Link, useRoute } from 'wouter'
-import { type Me, useSignOut } from './session.ts'
+import { atLeast, type Me, type Role, useSignOut } from './session.ts'
 import { applyTheme, initialTheme, type Theme } from './theme.ts'
 
-const PAGES = [
+/** The main navigation; an entry with a role shows only to that role and above. */
+const PAGES: { href: string; label: string; role?: Role }[] = [
   { href: '/', label: 'Overview' },
   { href: '/orders', label: 'Orders' },
   { href: '/inventory', label: 'Inventory' },
   { href: '/production', label: 'Production' },
+  { href: '/forecasting', label: 'Forecasting' },
+  { href: '/working-capital', label: 'Working capital' },
+  { href: '/admin', label: 'Admin', role: 'admin' },
+  { href: '/settings', label: 'Settings' },
 ]
 
 function NavLink({ href, label }: { href: string; label: string }) {
@@ -41,8 +46,8 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-2 px-4 py-2">
           <span className="mr-4 font-semibold text-amber-800 dark:text-amber-300">Sentia</span>
           <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1">
-            {PAGES.map((page) => (
-              <NavLink key={page.href} {...page} />
+            {PAGES.filter((page) => !page.role || atLeast(me, page.role)).map((page) => (
+              <NavLink key={page.href} href={page.href} label={page.label} />
             ))}
           </nav>
           <button

@@ -10,11 +10,20 @@ export function Section<T>(props: {
   empty: string
   children: (data: T) => ReactNode
   description?: string
+  /** Controls beside the title (a filter), shown in every state. */
+  actions?: ReactNode
 }) {
   const { query } = props
   return (
     <section className="space-y-2">
-      <h2 className="text-lg font-semibold">{props.title}</h2>
+      {props.actions ? (
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 className="text-lg font-semibold">{props.title}</h2>
+          {props.actions}
+        </div>
+      ) : (
+        <h2 className="text-lg font-semibold">{props.title}</h2>
+      )}
       {props.description && <p className="text-sm text-stone-600 dark:text-stone-400">{props.description}</p>}
       {query.isPending ? (
         <Loading />

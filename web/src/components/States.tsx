@@ -3,7 +3,7 @@ import { ApiError } from '../lib/api.ts'
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
-    <p role="status" className="animate-pulse p-4 text-sm text-stone-500 dark:text-stone-400">
+    <p role="status" data-loading className="animate-pulse p-4 text-sm text-stone-500 dark:text-stone-400">
       {label}
     </p>
   )

@@ -29,3 +29,20 @@ export function percent(value: number | null | undefined, digits = 1): string {
 export function dateTime(iso: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
 }
+
+/** A calendar day (YYYY-MM-DD, as the API gives due dates and forecast days) in the reader's locale. */
+export function day(value: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${value}T00:00:00Z`),
+  )
+}
+
+/** A calendar day as the chart's time (epoch seconds): its local midnight, so the axis shows that day. */
+export function daySeconds(value: string): number {
+  return new Date(`${value}T00:00:00`).getTime() / 1000
+}
+
+/** A chart time (epoch seconds) as a date in the reader's time zone, for chart legends. */
+export function dateOfSeconds(seconds: number): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(seconds * 1000))
+}

@@ -215,6 +215,21 @@ describe('Amazon connector', () => {
     expect(cancelled).toMatchObject({ fetched: 2, written: 1, cursor: '2026-01-05T08:00:00.000Z' })
     const uk = (await booked()).find((o) => o.external_id === '202-0000001-0000001')
     expect(uk?.status).toBe('cancelled')
+    const history = await ctx.db
+      .selectFrom('order_status_history as h')
+      .innerJoin('orders as o', 'o.id', 'h.order_id')
+      .select(['h.from_status', 'h.to_status', 'h.actor_type', 'h.actor_id', 'h.reason'])
+      .where('o.external_id', '=', '202-0000001-0000001')
+      .execute()
+    expect(history).toEqual([
+      {
+        from_status: 'paid',
+        to_status: 'cancelled',
+        actor_type: 'system',
+        actor_id: 'amazon',
+        reason: 'cancelled in Amazon',
+      },
+    ])
   })
 
   it('asks for a new token when the old one expires by the clock, and once more when one is refused', async () => {

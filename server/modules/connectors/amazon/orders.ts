@@ -1,8 +1,10 @@
 import type { AmazonSettings } from '../../../config-connectors.ts'
 import { AppError } from '../../../platform/http/errors.ts'
+import type { Actor } from '../../../platform/http/principal.ts'
 import { round } from '../../../platform/numbers.ts'
 import { publishBusinessEvent } from '../../orders/events.ts'
-import { changeStatus, insertOrder, type NewOrder } from '../../orders/service.ts'
+import { insertOrder, type NewOrder } from '../../orders/intake.ts'
+import { changeStatus } from '../../orders/service.ts'
 import type { SyncRun } from '../types.ts'
 import { type AmazonOrder, amount, type OrderItem, orderItems } from './client.ts'
 
@@ -17,7 +19,7 @@ import { type AmazonOrder, amount, type OrderItem, orderItems } from './client.t
  */
 
 export const SOURCE = 'amazon'
-const ACTOR = 'system:amazon'
+const ACTOR: Actor = { type: 'system', id: 'amazon' }
 const PAID = new Set(['Unshipped', 'PartiallyShipped', 'Shipped', 'InvoiceUnconfirmed'])
 
 export type Outcome = { written: true } | { skipped: string }
@@ -41,7 +43,7 @@ export async function bookOrder(
       return { skipped: 'known' }
     const { from } = await ctx.db
       .transaction()
-      .execute((tx) => changeStatus(ctx, tx, known.id, 'cancelled', ACTOR))
+      .execute((tx) => changeStatus(ctx, tx, known.id, 'cancelled', ACTOR, 'cancelled in Amazon'))
     await publishBusinessEvent(ctx, 'order.status', { id: known.id, from, to: 'cancelled' })
     return { written: true }
   }
@@ -51,7 +53,7 @@ export async function bookOrder(
   const input = toNewOrder(order, channel, items)
   if (input.lines.length === 0) return { skipped: 'no items' }
   try {
-    const id = await ctx.db.transaction().execute((tx) => insertOrder(ctx, tx, input, SOURCE))
+    const { id } = await insertOrder(ctx, ctx.db, input, SOURCE)
     await publishBusinessEvent(ctx, 'order.created', { id, status: 'paid', source: SOURCE })
     return { written: true }
   } catch (error) {

@@ -2,7 +2,6 @@ import { Value } from 'typebox/value'
 import type { AppContext } from '../../../context.ts'
 import type { OrderStatus } from '../../../platform/db/schema.ts'
 import { AppError } from '../../../platform/http/errors.ts'
-import { actorLabel } from '../../../platform/http/principal.ts'
 import {
   channelFor,
   externalIdOf,
@@ -11,7 +10,8 @@ import {
   toNewOrder,
 } from '../../integrations/shopify/webhook.ts'
 import { publishBusinessEvent } from '../../orders/events.ts'
-import { changeStatus, getOrder, insertOrder } from '../../orders/service.ts'
+import { insertOrder } from '../../orders/intake.ts'
+import { changeStatus, getOrder } from '../../orders/service.ts'
 import type { Tally } from '../tally.ts'
 import { adminUrl, PAGE_LIMIT, pages, type ShopInfo, type ShopifyRun } from './client.ts'
 
@@ -22,7 +22,6 @@ import { adminUrl, PAGE_LIMIT, pages, type ShopInfo, type ShopifyRun } from './c
  */
 
 export const CONNECTOR_ACTOR = { type: 'system', id: 'connector:shopify' } as const
-const actor = actorLabel(CONNECTOR_ACTOR)
 
 /** The status Shopify's fields describe: a full refund, else a cancellation, else paid or pending. */
 export function shopifyStatus(order: ShopifyOrder): 'pending' | 'paid' | 'cancelled' | 'refunded' {
@@ -86,8 +85,9 @@ async function book(ctx: AppContext, order: ShopifyOrder, shop: ShopInfo, tally:
     // Only a paid order can have been refunded.
     if (target === 'refunded') input.status = 'paid'
     id = await ctx.db.transaction().execute(async (tx) => {
-      const created = await insertOrder(ctx, tx, input, SOURCE)
-      if (target === 'cancelled' || target === 'refunded') await changeStatus(ctx, tx, created, target, actor)
+      const { id: created } = await insertOrder(ctx, tx, input, SOURCE)
+      if (target === 'cancelled' || target === 'refunded')
+        await changeStatus(ctx, tx, created, target, CONNECTOR_ACTOR, `${target} in Shopify`)
       return created
     })
   } catch (error) {
@@ -121,7 +121,7 @@ async function updateStatus(
   try {
     const moved = await ctx.db
       .transaction()
-      .execute((tx) => changeStatus(ctx, tx, existing.id, target, actor))
+      .execute((tx) => changeStatus(ctx, tx, existing.id, target, CONNECTOR_ACTOR, `${target} in Shopify`))
     from = moved.from
   } catch (error) {
     if (error instanceof AppError && error.code === 'INVALID_TRANSITION')

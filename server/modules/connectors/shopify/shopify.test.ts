@@ -199,6 +199,38 @@ describe('Shopify Admin connector', () => {
       'paid',
       'refunded',
     ])
+    // each move is in the order's history, made by the connector
+    const history = await t.ctx.db
+      .selectFrom('order_status_history as h')
+      .innerJoin('orders as o', 'o.id', 'h.order_id')
+      .select(['o.external_id', 'h.from_status', 'h.to_status', 'h.actor_type', 'h.actor_id', 'h.reason'])
+      .where('o.external_id', 'in', ['5700000000001', '5700000000002', '5700000000003'])
+      .orderBy('h.id')
+      .execute()
+    const by = { actor_type: 'system', actor_id: 'connector:shopify' }
+    expect(history).toEqual([
+      {
+        external_id: '5700000000001',
+        from_status: 'paid',
+        to_status: 'cancelled',
+        ...by,
+        reason: 'cancelled in Shopify',
+      },
+      {
+        external_id: '5700000000002',
+        from_status: 'pending',
+        to_status: 'paid',
+        ...by,
+        reason: 'paid in Shopify',
+      },
+      {
+        external_id: '5700000000003',
+        from_status: 'paid',
+        to_status: 'refunded',
+        ...by,
+        reason: 'refunded in Shopify',
+      },
+    ])
   })
 
   it('leaves a move the orders service refuses for a person, with a note', async () => {
@@ -213,7 +245,7 @@ describe('Shopify Admin connector', () => {
           occurredAt: clock.now(),
           actor: 'test',
         })
-      await changeStatus(t.ctx, tx, second!.id, 'fulfilled', 'test')
+      await changeStatus(t.ctx, tx, second!.id, 'fulfilled', { type: 'system', id: 'test' })
     })
     Object.assign(fake.orders[1]!, {
       cancelled_at: '2026-01-05T08:50:00Z',
@@ -241,6 +273,13 @@ describe('Shopify Admin connector', () => {
     expect(report).toMatchObject({ outcome: 'ok', written: 2 })
     expect(await orderOf('5700000000004')).toMatchObject({ status: 'cancelled' })
     expect(await orderOf('5700000000005')).toMatchObject({ status: 'refunded' })
+    // booked as paid and refunded in the same transaction: the refund is in its history
+    const refund = await t.ctx.db
+      .selectFrom('order_status_history')
+      .select(['from_status', 'to_status', 'actor_id'])
+      .where('order_id', '=', (await orderOf('5700000000005'))!.id)
+      .execute()
+    expect(refund).toEqual([{ from_status: 'paid', to_status: 'refunded', actor_id: 'connector:shopify' }])
   })
 
   it('skips orders it cannot book with a note each, books the rest, and moves on', async () => {

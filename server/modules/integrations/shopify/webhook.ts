@@ -4,7 +4,8 @@ import type { AppContext } from '../../../context.ts'
 import { AppError } from '../../../platform/http/errors.ts'
 import { Nullable } from '../../../platform/http/schema.ts'
 import { publishBusinessEvent } from '../../orders/events.ts'
-import { getOrder, insertOrder, type NewOrder } from '../../orders/service.ts'
+import { insertOrder, type NewOrder } from '../../orders/intake.ts'
+import { getOrder } from '../../orders/service.ts'
 
 /**
  * Shopify's order webhook without the HTTP: the signature and freshness checks, the
@@ -191,7 +192,7 @@ export async function receiveOrder(
         .onConflict((conflict) => conflict.columns(['source', 'delivery_id']).doNothing())
         .returning('delivery_id')
         .executeTakeFirst()
-      return claimed ? insertOrder(ctx, tx, input, SOURCE) : undefined
+      return claimed ? (await insertOrder(ctx, tx, input, SOURCE)).id : undefined
     })
   } catch (error) {
     if (error instanceof AppError && error.code === 'DUPLICATE_EXTERNAL_ID') return { duplicate: true }

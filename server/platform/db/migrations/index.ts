@@ -10,6 +10,7 @@ import * as m0008 from './0008_business.ts'
 import * as m0009 from './0009_imports.ts'
 import * as m0010 from './0010_connectors.ts'
 import * as m0011 from './0011_stock_daily.ts'
+import * as m0012 from './0012_order_history.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_imports': m0009,
   '0010_connectors': m0010,
   '0011_stock_daily': m0011,
+  '0012_order_history': m0012,
 }

@@ -4,6 +4,7 @@ import { Section } from '../../components/Section.tsx'
 import { api } from '../../lib/api.ts'
 import { dateTime, number } from '../../lib/format.ts'
 import { useLiveRefresh } from '../../lib/live.ts'
+import { ExpiringLots } from './ExpiringLots.tsx'
 
 interface Page<T> {
   items: T[]
@@ -50,7 +51,7 @@ const REASON: Record<string, string> = {
   stockout_within_lead_time: 'runs out within lead time',
 }
 
-/** Stock at a glance: what is critical, what to reorder, levels per SKU × location, the latest movements. */
+/** Stock at a glance: what is critical, what expires soon, what to reorder, levels per SKU × location, the latest movements. */
 export function InventoryPage() {
   const critical = useQuery({
     queryKey: ['inventory', 'critical'],
@@ -96,6 +97,7 @@ export function InventoryPage() {
           />
         )}
       </Section>
+      <ExpiringLots />
       <Section
         title="Reorder suggestions"
         description="Forecast demand over lead time and horizon plus safety stock, less what is available and on order; rounded to MOQ and batch size."

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react'
 import { ErrorState, Loading } from '../../components/States.tsx'
 import { api } from '../../lib/api.ts'
 import { BASE_CURRENCY, dateTime, money, number } from '../../lib/format.ts'
+import { OrderHistory } from './OrderHistory.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
 import type { Order } from './types.ts'
 
@@ -113,6 +114,7 @@ function OrderDetail({ order }: { order: Order }) {
           {money(order.totalBase, BASE_CURRENCY)}
         </dd>
       </dl>
+      <OrderHistory id={order.id} />
     </div>
   )
 }

@@ -35,3 +35,18 @@ export interface Filters {
   from: string
   to: string
 }
+
+export interface HistoryEntry {
+  kind: 'placed' | 'status_change'
+  at: string
+  from: OrderStatus | null
+  to: OrderStatus
+  actor: { type: 'user' | 'apikey' | 'system'; id: string | null; name: string | null } | null
+  reason: string | null
+}
+
+export interface OrderHistory {
+  orderId: string
+  source: string
+  items: HistoryEntry[]
+}

@@ -5,6 +5,7 @@ import { Section } from '../../components/Section.tsx'
 import { api } from '../../lib/api.ts'
 import { dateTime, number, percent } from '../../lib/format.ts'
 import { useLiveRefresh } from '../../lib/live.ts'
+import { DowntimeReasons } from './DowntimeReasons.tsx'
 
 interface Oee {
   availability: number | null
@@ -36,7 +37,7 @@ interface Batch {
   oee: Oee | null
 }
 
-/** OEE over the last 7 days for the plant and each line, then the batches, latest first. */
+/** OEE over the last 7 days for the plant and each line, downtime by reason, then the batches, latest first. */
 export function ProductionPage() {
   const report = useQuery({
     queryKey: ['production', 'oee'],
@@ -69,6 +70,7 @@ export function ProductionPage() {
           </div>
         )}
       </Section>
+      <DowntimeReasons />
       <Section title="Batches" query={batches} isEmpty={(b) => b.items.length === 0} empty="No batches yet.">
         {(b) => (
           <DataTable
