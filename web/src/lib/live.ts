@@ -22,6 +22,8 @@ export function useLiveRefresh(events: LiveEvent[], keys: string[][], quietMs = 
       }, quietMs)
     }
     for (const event of eventList.split(',')) source.addEventListener(event, refresh)
+    // The server no longer holds the events missed since Last-Event-ID: refetch everything shown.
+    source.addEventListener('reset', refresh)
     return () => {
       clearTimeout(timer)
       source.close()

@@ -37,13 +37,27 @@ export function OverviewPage() {
   const trend = useDailyTrend()
   useLiveRefresh(['order.created', 'order.status', 'stock.changed', 'production.changed'], [['kpis']])
 
-  if (overview.isPending) return <Loading label="Loading the overview…" />
-  if (overview.isError) return <ErrorState error={overview.error} retry={() => overview.refetch()} />
-  const o = overview.data
+  // The revenue chart loads beside the cards, not after them.
+  return (
+    <div className="space-y-6">
+      {overview.isPending ? (
+        <Loading label="Loading the overview…" />
+      ) : overview.isError ? (
+        <ErrorState error={overview.error} retry={() => overview.refetch()} />
+      ) : (
+        <Figures o={overview.data} trend={trend.data} />
+      )}
+      <RevenuePanel />
+    </div>
+  )
+}
+
+/** The heading and the KPI cards. */
+function Figures({ o, trend }: { o: Overview; trend: number[] | undefined }) {
   const { today, last7Days, last30Days } = o.revenue
   const cur = o.currency
   return (
-    <div className="space-y-6">
+    <>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-2xl font-semibold">Overview</h1>
         <p className="text-sm text-stone-500 dark:text-stone-400">
@@ -56,7 +70,7 @@ export function OverviewPage() {
           label="Revenue, 7 days"
           value={money(last7Days.revenue, cur)}
           change={last7Days.revenueChange}
-          trend={trend.data}
+          trend={trend}
         />
         <KpiCard
           label="Revenue, 30 days"
@@ -84,8 +98,7 @@ export function OverviewPage() {
           value={o.cashConversionCycleDays === null ? '—' : `${number(o.cashConversionCycleDays, 1)} days`}
         />
       </div>
-      <RevenuePanel />
-    </div>
+    </>
   )
 }
 

@@ -7,22 +7,24 @@ import { TimeChart } from '../../lib/TimeChart.tsx'
 import type { RevenueSeries } from './types.ts'
 
 const RANGES = {
-  hour: { label: 'Hourly, 7 days', days: 7 },
-  day: { label: 'Daily, 90 days', days: 90 },
+  week: { label: 'Hourly, 7 days', interval: 'hour', days: 7 },
+  quarter: { label: 'Daily, 90 days', interval: 'day', days: 90 },
+  year: { label: 'Hourly, 365 days', interval: 'hour', days: 365 },
 } as const
 
-type Interval = keyof typeof RANGES
+type Range = keyof typeof RANGES
 type By = 'channel' | 'market'
 
 /** Revenue over time, one line per channel or market. */
 export function RevenuePanel() {
-  const [interval, setInterval] = useState<Interval>('day')
+  const [range, setRange] = useState<Range>('quarter')
   const [by, setBy] = useState<By>('channel')
   const query = useQuery({
-    queryKey: ['kpis', 'revenue', interval, by],
+    queryKey: ['kpis', 'revenue', range, by],
     queryFn: () => {
+      const { interval, days } = RANGES[range]
       const to = new Date()
-      const from = new Date(to.getTime() - RANGES[interval].days * 86_400_000)
+      const from = new Date(to.getTime() - days * 86_400_000)
       const params = new URLSearchParams({ interval, by, from: from.toISOString(), to: to.toISOString() })
       return api<RevenueSeries>(`/api/kpis/revenue?${params}`)
     },
@@ -38,15 +40,11 @@ export function RevenuePanel() {
         <h2 className="font-semibold">Revenue by {by}</h2>
         <div className="flex gap-2">
           <label className="text-sm">
-            <span className="sr-only">Interval</span>
-            <select
-              className={select}
-              value={interval}
-              onChange={(e) => setInterval(e.target.value as Interval)}
-            >
-              {Object.entries(RANGES).map(([value, range]) => (
+            <span className="sr-only">Period</span>
+            <select className={select} value={range} onChange={(e) => setRange(e.target.value as Range)}>
+              {Object.entries(RANGES).map(([value, { label }]) => (
                 <option key={value} value={value}>
-                  {range.label}
+                  {label}
                 </option>
               ))}
             </select>
@@ -68,7 +66,12 @@ export function RevenuePanel() {
         ) : !chart || chart.times.length === 0 ? (
           <Empty>No sales in this period.</Empty>
         ) : (
-          <TimeChart title={`Revenue by ${by}`} times={chart.times} series={chart.series} format={format} />
+          <TimeChart
+            title={`Revenue by ${by}, ${RANGES[range].label.toLowerCase()}`}
+            times={chart.times}
+            series={chart.series}
+            format={format}
+          />
         )}
       </div>
     </section>
