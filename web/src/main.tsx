@@ -1,10 +1,10 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './app/App.tsx'
-import { applyTheme, initialTheme } from './app/theme.ts'
+import { initialTheme, showTheme } from './app/theme.ts'
 import './styles.css'
 
-applyTheme(initialTheme())
+showTheme(initialTheme())
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -10,8 +10,14 @@ export function initialTheme(): Theme {
   return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'
 }
 
-export function applyTheme(theme: Theme): void {
+/** Shows a theme without choosing it: until the reader picks one, the system's is followed. */
+export function showTheme(theme: Theme): void {
   document.documentElement.classList.toggle('dark', theme === 'dark')
+}
+
+/** The reader's choice: shown, and kept for the next visit. */
+export function applyTheme(theme: Theme): void {
+  showTheme(theme)
   localStorage.setItem(KEY, theme)
 }
 
