@@ -19,22 +19,20 @@
  * DATABASE_URL names the server (and a database to connect to for CREATE DATABASE); the bench
  * works in databases of its own, `sentia_bench_scale_<n>`. See bench/README.md.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import pg from 'pg'
 import {
   appCommand,
-  freePort,
   gitState,
   loadClient,
   processCpuSeconds,
   quantile,
   ROOT,
-  stopChild,
-  waitForReady,
+  runBench,
+  spawnApp,
 } from './lib.ts'
 
 const SELF = new URL(import.meta.url).pathname
@@ -43,7 +41,6 @@ const READY_TIMEOUT_MS = 120_000
 const GOALS = { overviewVsNaive: 1 / 50, growth: 1.5, intakePerSecond: 1000 }
 /** A hard ceiling on the whole run (seeding 2M orders takes minutes): then everything is killed. */
 const BUDGET_MS = 60 * 60_000
-const children = new Set<ChildProcess>()
 
 const { values: args } = parseArgs({
   options: {
@@ -223,38 +220,24 @@ async function startApp(url: string, command: string[]): Promise<RunningApp> {
     '--json',
   ])
   const key = (JSON.parse(stdout) as { key: string }).key
-  const port = await freePort()
   const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] : []
-  const child: ChildProcess = spawn(process.execPath, [...profile, ...command], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
+  const app = await spawnApp(
+    [...profile, ...command],
+    {
       DATABASE_URL: url,
       REDIS_URL: '',
-      PORT: String(port),
-      HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       DEMO_DATA: 'false',
       // One machine client posting as fast as it can: the per-key limit is not under test here.
       RATE_LIMIT_PER_MINUTE: '1000000',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  children.add(child)
-  let exited = false
-  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  void exit.then(() => {
-    exited = true
-    children.delete(child)
-  })
-  const base = `http://127.0.0.1:${port}`
-  await waitForReady(`${base}/health/ready`, () => exited, new AbortController().signal, READY_TIMEOUT_MS)
+    READY_TIMEOUT_MS,
+  )
   return {
-    base,
+    ...app,
     key,
-    pid: child.pid,
     stop: async () => {
-      await stopChild(child, exit, exited)
+      await app.stop()
     },
   }
 }
@@ -424,19 +407,4 @@ async function main(): Promise<number> {
 }
 
 if (args.help) console.log(readFileSync(SELF, 'utf8').split('*/')[0])
-else {
-  setTimeout(() => {
-    console.error(`bench: still running after ${BUDGET_MS / 60_000} min; killing everything`)
-    for (const child of children) child.kill('SIGKILL')
-    process.exit(2)
-  }, BUDGET_MS).unref()
-  main().then(
-    (code) => {
-      process.exitCode = code
-    },
-    (error) => {
-      console.error(error)
-      process.exitCode = 1
-    },
-  )
-}
+else runBench(main, BUDGET_MS)

@@ -2,7 +2,7 @@
  * What the benchmarks share: the command `npm start` runs, free ports, starting and stopping the
  * app as a child process, and the commit measured. Loopback only.
  */
-import { type ChildProcess, execFileSync } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
@@ -188,4 +188,49 @@ export function processCpuSeconds(pid: number | undefined): number | null {
   } catch {
     return null
   }
+}
+
+/** The app's processes a bench started, so its watchdog can kill what is left. */
+export const benchChildren = new Set<ChildProcess>()
+
+/** Starts the app (`node <nodeArgs>`) on a free loopback port with `env`, and waits until it is ready. */
+export async function spawnApp(
+  nodeArgs: string[],
+  env: Record<string, string>,
+  readyTimeoutMs: number,
+): Promise<{ base: string; pid: number | undefined; stop: () => Promise<Shutdown> }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  benchChildren.add(child)
+  let exited = false
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  void exit.then(() => {
+    exited = true
+    benchChildren.delete(child)
+  })
+  const base = `http://127.0.0.1:${port}`
+  await waitForReady(`${base}/health/ready`, () => exited, new AbortController().signal, readyTimeoutMs)
+  return { base, pid: child.pid, stop: () => stopChild(child, exit, exited) }
+}
+
+/** Runs a bench's `main` under a watchdog: past `budgetMs` every app it started is killed and it exits 2. */
+export function runBench(main: () => Promise<number>, budgetMs: number): void {
+  setTimeout(() => {
+    console.error(`bench: still running after ${budgetMs / 60_000} min; killing everything`)
+    for (const child of benchChildren) child.kill('SIGKILL')
+    process.exit(2)
+  }, budgetMs).unref()
+  main().then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error) => {
+      console.error(error)
+      process.exitCode = 1
+    },
+  )
 }

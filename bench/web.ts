@@ -12,19 +12,16 @@
  * "Fully rendered": the Overview heading is shown, no section is loading any more, the KPI cards
  * and the revenue chart are drawn. The time is the page's own clock from navigation start.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { chromium } from '@playwright/test'
-import { appCommand, freePort, gitState, median, ROOT, stopChild, waitForReady } from './lib.ts'
+import { appCommand, gitState, median, ROOT, runBench, spawnApp } from './lib.ts'
 
 const GOALS = { initialJsGzipKb: 200, overviewMs: 1500 }
 const BUDGET_MS = 10 * 60_000
-const children = new Set<ChildProcess>()
 const ADMIN = { email: 'bench-web@example.com', password: 'bench-web-password-1234' }
 
 const { values: args } = parseArgs({
@@ -57,14 +54,10 @@ function initialJs(webDir: string): {
   return { files, gzipKb: Math.round(files.reduce((sum, f) => sum + f.gzipKb, 0) * 10) / 10 }
 }
 
-async function startApp(command: string[], dataDir: string) {
-  const port = await freePort()
-  const child: ChildProcess = spawn(process.execPath, command, {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+function startApp(command: string[], dataDir: string) {
+  return spawnApp(
+    command,
+    {
       DATA_DIR: dataDir,
       DATABASE_URL: '',
       REDIS_URL: '',
@@ -74,18 +67,8 @@ async function startApp(command: string[], dataDir: string) {
       SENTIA_ADMIN_EMAIL: ADMIN.email,
       SENTIA_ADMIN_PASSWORD: ADMIN.password,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  children.add(child)
-  let exited = false
-  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  void exit.then(() => {
-    exited = true
-    children.delete(child)
-  })
-  const base = `http://127.0.0.1:${port}`
-  await waitForReady(`${base}/health/ready`, () => exited, new AbortController().signal, 5 * 60_000)
-  return { base, stop: () => stopChild(child, exit, exited) }
+    5 * 60_000,
+  )
 }
 
 /** The DOM as the page check below uses it (this file is type-checked without the DOM's types). */
@@ -204,19 +187,4 @@ async function main(): Promise<number> {
 }
 
 if (args.help) console.log(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0])
-else {
-  setTimeout(() => {
-    console.error(`bench: still running after ${BUDGET_MS / 60_000} min; killing everything`)
-    for (const child of children) child.kill('SIGKILL')
-    process.exit(2)
-  }, BUDGET_MS).unref()
-  main().then(
-    (code) => {
-      process.exitCode = code
-    },
-    (error) => {
-      console.error(error)
-      process.exitCode = 1
-    },
-  )
-}
+else runBench(main, BUDGET_MS)
