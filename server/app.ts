@@ -86,7 +86,16 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     resolvers: modules.flatMap((m) => (m.authenticate ? [m.authenticate(ctx)] : [])),
     metricsToken: ctx.config.metricsToken,
   })
-  installErrorHandling(app)
+  installErrorHandling(app, (error, request) => {
+    void ctx.errorSink.report({
+      error,
+      source: 'server',
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? '(unmatched)',
+      userId: request.principal?.kind === 'user' ? request.principal.id : undefined,
+    })
+  })
   await installRateLimits(app, ctx)
   await registerDocs(app, ctx.config.version)
 

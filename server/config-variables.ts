@@ -252,6 +252,29 @@ export const variables = {
     defaultText: '90',
     parse: integer(90, 1, 36_500),
   },
+  ERRORS_RETENTION_DAYS: {
+    description: 'Error groups not seen for this long are deleted by the daily errors.retention job.',
+    defaultText: '90',
+    parse: integer(90, 1, 36_500),
+  },
+  SENTRY_DSN: {
+    description:
+      'Sentry project DSN (`https://KEY@HOST/PROJECT`): every recorded error is also sent there. Unset: errors stay in the app.',
+    secret: true,
+    parse: (raw: string | undefined) => {
+      const url = optionalUrl(['http:', 'https:'])(raw)
+      if (!url) return undefined
+      if (!url.username || !/^\/(.+\/)?\w+$/.test(url.pathname))
+        throw new Error('must be a Sentry DSN like https://KEY@o0.ingest.sentry.io/PROJECT')
+      return url.toString()
+    },
+  },
+  ALERT_EVALUATION_SECONDS: {
+    description:
+      'How often alert rules are evaluated (once across replicas); "resolved" goes out within one interval of a condition clearing. 0 turns evaluation off on this process.',
+    defaultText: '10',
+    parse: integer(10, 0, 3600),
+  },
   IDEMPOTENCY_RETENTION_HOURS: {
     description:
       'How long an Idempotency-Key is remembered (a retry within it gets the first answer); older keys are deleted by the hourly housekeeping.retention job.',
@@ -295,6 +318,42 @@ export const variables = {
     description: 'How long an automatic block lasts.',
     defaultText: '60',
     parse: integer(60, 1, 525_600),
+  },
+  MAINTENANCE_NOTICE_HOURS: {
+    description:
+      'How long before a maintenance window starts its banner is shown to everyone signed in (0: only while it is in progress).',
+    defaultText: '48',
+    parse: integer(48, 0, 24 * 30),
+  },
+  SAMPLER_INTERVAL_SECONDS: {
+    description:
+      'How often each process samples CPU, memory, disk, event-loop lag and request figures into the stored metric series (a divisor of 60). 0 turns the sampler off on this process (uptime then counts its time as down).',
+    defaultText: '10',
+    parse: (raw: string | undefined) => {
+      const seconds = integer(10, 0, 60)(raw)
+      if (seconds > 0 && 60 % seconds !== 0)
+        throw new Error(
+          `must divide a minute: 0, 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 (got ${seconds})`,
+        )
+      return seconds
+    },
+  },
+  METRICS_RAW_RETENTION_HOURS: {
+    description: 'Raw metric samples older than this are deleted by the hourly monitoring.retention job.',
+    defaultText: '48',
+    parse: integer(48, 1, 24 * 365),
+  },
+  METRICS_MINUTE_RETENTION_DAYS: {
+    description:
+      'Per-minute metric rollups older than this are deleted by the hourly monitoring.retention job.',
+    defaultText: '14',
+    parse: integer(14, 1, 3650),
+  },
+  METRICS_HOUR_RETENTION_DAYS: {
+    description:
+      'Per-hour metric rollups older than this are deleted by the hourly monitoring.retention job (per-day rollups are kept).',
+    defaultText: '400',
+    parse: integer(400, 1, 36_500),
   },
   LOG_LEVEL: {
     description: 'Log level.',
@@ -462,6 +521,89 @@ export const variables = {
     description: 'Xero API address.',
     defaultText: 'https://api.xero.com',
     parse: serviceUrl('https://api.xero.com'),
+  },
+  SLACK_WEBHOOK_URL: {
+    description:
+      'Slack incoming webhook (a credential): the notification channel `slack`. https only (http for a local address).',
+    secret: true,
+    parse: (raw: string | undefined) => {
+      const url = optionalUrl(['http:', 'https:'])(raw)
+      if (!url) return undefined
+      if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+        throw new Error('must use https: (http only for a local address)')
+      return url.toString()
+    },
+  },
+  SMTP_URL: {
+    description:
+      'SMTP server for email notifications, `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. With NOTIFY_EMAIL_TO it is the channel `email`.',
+    secret: true,
+    parse: (raw: string | undefined) => optionalUrl(['smtp:', 'smtps:'])(raw)?.toString(),
+  },
+  SMTP_FROM: {
+    description: 'Sender of email notifications.',
+    defaultText: 'Sentia <sentia@localhost>',
+    parse: (raw: string | undefined) => {
+      const value = text('Sentia <sentia@localhost>')(raw)
+      if (!/[^\s@<>]+@[^\s@<>]+/.test(value)) throw new Error(`must contain an email address (got "${raw}")`)
+      return value
+    },
+  },
+  NOTIFY_EMAIL_TO: {
+    description: 'Comma-separated recipients of the `email` notification channel.',
+    parse: (raw: string | undefined) => {
+      const list = text('')(raw)
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+      const bad = list.find((address) => !/^[^\s@,<>]+@[^\s@,<>]+\.[^\s@,<>]+$/.test(address))
+      if (bad !== undefined) throw new Error(`must be comma-separated email addresses (got "${bad}")`)
+      return list
+    },
+  },
+  NOTIFY_WEBHOOK_SECRET: {
+    description:
+      'Key of the HMAC-SHA256 signature (`X-Sentia-Signature`) of webhook notifications without a secret of their own (16+ characters).',
+    secret: true,
+    parse: (raw: string | undefined) => {
+      if (raw === undefined || raw.trim() === '') return undefined
+      if (raw.trim().length < 16) throw new Error('must be at least 16 characters')
+      return raw.trim()
+    },
+  },
+  NOTIFY_TIMEOUT_MS: {
+    description:
+      'Longest wait for a notification receiver to answer; no answer counts as a failure and is retried.',
+    defaultText: '10000',
+    parse: integer(10_000, 100, 120_000),
+  },
+  NOTIFY_RETRY_BASE_SECONDS: {
+    description:
+      'Delay before the first retry of a notification; doubled for each further one (with jitter).',
+    defaultText: '5',
+    parse: integer(5, 1, 3600),
+  },
+  NOTIFY_RETRY_MAX_SECONDS: {
+    description: 'Longest delay between two attempts at a notification.',
+    defaultText: '300',
+    parse: integer(300, 1, 86_400),
+  },
+  NOTIFY_MAX_ATTEMPTS: {
+    description: 'Attempts at a notification before it becomes a dead letter (retried only by hand).',
+    defaultText: '20',
+    parse: integer(20, 1, 1000),
+  },
+  NOTIFY_POLL_MS: {
+    description:
+      'How often the delivery loop looks for due notifications (it is also woken at once when one is queued); 0 turns the loop off.',
+    defaultText: '1000',
+    parse: integer(1000, 0, 60_000),
+  },
+  NOTIFY_RETENTION_DAYS: {
+    description:
+      'Sent notifications and delivery attempts older than this are deleted by the daily notifications.retention job.',
+    defaultText: '30',
+    parse: integer(30, 1, 3650),
   },
 } satisfies Record<string, VariableSpec<unknown>>
 

@@ -71,6 +71,12 @@ export interface Config {
   }
   trustProxy: boolean | number | string[]
   auditRetentionDays: number
+  /** The error tracker: how long a group is kept after it was last seen, and Sentry (unset: off). */
+  errors: { retentionDays: number; sentryDsn: string | undefined }
+  /** Alert rules: seconds between evaluations (0: this process does not evaluate). */
+  alerting: { evaluationSeconds: number }
+  /** The metric sampler (seconds between samples, 0: off) and how long each resolution is kept. */
+  monitoring: MonitoringSettings
   /** Idempotency keys older than this are deleted (housekeeping.retention). */
   idempotencyRetentionHours: number
   apiKeyOverlapHours: number
@@ -79,6 +85,8 @@ export interface Config {
     blockAttacks: boolean
     autoBlock: { failedLogins: number; windowMinutes: number; durationMinutes: number }
   }
+  /** Maintenance windows: how many hours ahead the banner announces one. */
+  maintenance: { noticeHours: number }
   /** Shopify's order webhook: its signing secret (unset: not configured) and channels by shop domain. */
   shopify: { webhookSecret: string | undefined; shopChannels: ReadonlyMap<string, string> }
   /** Pull connectors: each section undefined when the connector is not configured. */
@@ -88,8 +96,36 @@ export interface Config {
     amazon: AmazonSettings | undefined
     xero: XeroSettings | undefined
   }
+  notifications: NotificationSettings
   /** Values of secret variables, so the logger can redact them wherever they appear. */
   secrets: string[]
+}
+
+/** Notification channels from the environment and the outbox's delivery settings. */
+export interface NotificationSettings {
+  /** The channel `slack` (a credential). */
+  slackWebhookUrl: string | undefined
+  /** SMTP transport of every email notification (its password is secret). */
+  smtpUrl: string | undefined
+  smtpFrom: string
+  /** Recipients of the channel `email` (with smtpUrl). */
+  emailTo: string[]
+  /** HMAC key of webhooks without a secret of their own. */
+  webhookSecret: string | undefined
+  timeoutMs: number
+  retryBaseSeconds: number
+  retryMaxSeconds: number
+  maxAttempts: number
+  /** 0: no background delivery loop. */
+  pollMs: number
+  retentionDays: number
+}
+
+export interface MonitoringSettings {
+  samplerIntervalSeconds: number
+  rawRetentionHours: number
+  minuteRetentionDays: number
+  hourRetentionDays: number
 }
 
 /** Reads `.env` from the working directory; the real environment wins. */
@@ -154,6 +190,14 @@ export function loadConfig(env: Env = readEnv()): Config {
     },
     trustProxy: values.TRUST_PROXY,
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
+    errors: { retentionDays: values.ERRORS_RETENTION_DAYS, sentryDsn: values.SENTRY_DSN },
+    alerting: { evaluationSeconds: values.ALERT_EVALUATION_SECONDS },
+    monitoring: {
+      samplerIntervalSeconds: values.SAMPLER_INTERVAL_SECONDS,
+      rawRetentionHours: values.METRICS_RAW_RETENTION_HOURS,
+      minuteRetentionDays: values.METRICS_MINUTE_RETENTION_DAYS,
+      hourRetentionDays: values.METRICS_HOUR_RETENTION_DAYS,
+    },
     idempotencyRetentionHours: values.IDEMPOTENCY_RETENTION_HOURS,
     apiKeyOverlapHours: values.APIKEY_ROTATION_OVERLAP_HOURS,
     rateLimit: {
@@ -168,12 +212,26 @@ export function loadConfig(env: Env = readEnv()): Config {
         durationMinutes: values.AUTO_BLOCK_DURATION_MINUTES,
       },
     },
+    maintenance: { noticeHours: values.MAINTENANCE_NOTICE_HOURS },
     shopify: { webhookSecret: values.SHOPIFY_WEBHOOK_SECRET, shopChannels: values.SHOPIFY_SHOP_CHANNELS },
     connectors: {
       shopify: shopifyAdminSettings(values),
       unleashed: unleashedSettings(values),
       amazon: amazonSettings(values),
       xero: xeroSettings(values),
+    },
+    notifications: {
+      slackWebhookUrl: values.SLACK_WEBHOOK_URL,
+      smtpUrl: values.SMTP_URL,
+      smtpFrom: values.SMTP_FROM,
+      emailTo: values.NOTIFY_EMAIL_TO,
+      webhookSecret: values.NOTIFY_WEBHOOK_SECRET,
+      timeoutMs: values.NOTIFY_TIMEOUT_MS,
+      retryBaseSeconds: values.NOTIFY_RETRY_BASE_SECONDS,
+      retryMaxSeconds: values.NOTIFY_RETRY_MAX_SECONDS,
+      maxAttempts: values.NOTIFY_MAX_ATTEMPTS,
+      pollMs: values.NOTIFY_POLL_MS,
+      retentionDays: values.NOTIFY_RETENTION_DAYS,
     },
     secrets: secretValues(env),
   }

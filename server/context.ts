@@ -11,6 +11,7 @@ import { acquireDataDirLock, type DataDirLock } from './platform/db/lockfile.ts'
 import { migrateUp } from './platform/db/migrator.ts'
 import { operation, QueryStats } from './platform/db/query-stats.ts'
 import { Jobs } from './platform/jobs/jobs.ts'
+import { ErrorSink } from './platform/observability/error-sink.ts'
 import type { Logger } from './platform/observability/logger.ts'
 import { createMetrics, type Metrics } from './platform/observability/metrics.ts'
 import { RequestStats } from './platform/observability/request-stats.ts'
@@ -38,6 +39,8 @@ export interface AppContext {
   /** The shared Redis command connection, when REDIS_URL is set (rate limits use it directly). */
   redis: Redis | undefined
   jobs: Jobs
+  /** Unhandled errors (500s, failed jobs, crashes) go here; the error tracker listens. */
+  errorSink: ErrorSink
   /** Held while the embedded engine has DATA_DIR open. */
   dataDirLock: DataDirLock | undefined
 }
@@ -76,11 +79,13 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     await migrateUp(database.db)
 
     const { cache, bus, redis } = sharedState(config, logger, clock)
+    const errorSink = new ErrorSink(logger)
     const jobs = new Jobs(
       database.pool,
       database.engine,
       modules.flatMap((m) => m.jobs ?? []),
       logger,
+      errorSink,
     )
     return {
       dataDirLock: lock,
@@ -101,6 +106,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
       bus,
       redis,
       jobs,
+      errorSink,
     }
   } catch (error) {
     lock?.release()
@@ -137,6 +143,7 @@ export async function closeContext(ctx: AppContext, timeoutMs = ctx.config.shutd
   // Each step runs even if an earlier one failed (a database that is down must not keep the lock).
   const steps: [string, () => Promise<void> | void][] = [
     ['jobs', () => ctx.jobs.stop(timeoutMs)],
+    ['error reports', () => ctx.errorSink.idle()],
     ...[...modules].reverse().map((m): [string, () => Promise<void> | void] => [m.name, () => m.stop?.(ctx)]),
     ['system monitor', () => ctx.system.stop()],
     ['bus', () => ctx.bus.close()],

@@ -4,11 +4,17 @@ import { CliError } from './cli/output.ts'
 import { registerServeCommand } from './cli/serve.ts'
 import { registerStatusCommand } from './cli/status.ts'
 import { ConfigError } from './config.ts'
+import { registerAlertCommands } from './modules/alerting/cli.ts'
 import { registerApiKeyCommands } from './modules/apikeys/cli.ts'
 import { registerUserCommands } from './modules/auth/cli.ts'
 import { registerConnectorCommands } from './modules/connectors/cli.ts'
 import { registerDemoCommands } from './modules/demo/cli.ts'
+import { registerErrorCommands } from './modules/errors/cli.ts'
 import { registerImportCommands } from './modules/imports/cli.ts'
+import { registerMaintenanceCommands } from './modules/maintenance/cli.ts'
+import { registerMetricsCommands } from './modules/monitoring/cli.ts'
+import { registerNotificationCommands } from './modules/notifications/cli.ts'
+import { registerOncallCommands } from './modules/oncall/cli.ts'
 import { registerIpCommands } from './modules/security/cli.ts'
 import { LockHeldError } from './platform/db/lockfile.ts'
 import { MigrationError } from './platform/db/migration-error.ts'
@@ -29,6 +35,12 @@ registerUserCommands(program)
 registerDemoCommands(program)
 registerConnectorCommands(program)
 registerImportCommands(program)
+registerMetricsCommands(program)
+registerNotificationCommands(program)
+registerMaintenanceCommands(program)
+registerErrorCommands(program)
+registerOncallCommands(program)
+registerAlertCommands(program)
 
 try {
   await program.parseAsync(process.argv)

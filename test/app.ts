@@ -35,6 +35,10 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     DEMO_DATA: 'false',
+    // Tests evaluate alerts by calling the evaluation; no background timer.
+    ALERT_EVALUATION_SECONDS: '0',
+    // Tests take metric samples by calling sampleOnce; no sampling timer.
+    SAMPLER_INTERVAL_SECONDS: '0',
     ...options.env,
   }
   if (options.redis && process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL

@@ -34,6 +34,9 @@ export async function serve(role: Role): Promise<void> {
   const { createContext, startContext } = await import('../context.ts')
   logger.info({ config: describeConfig(config), role }, 'starting')
   const ctx = await createContext({ config, logger, role })
+  const crash = crashHandler(ctx, logger)
+  process.on('uncaughtException', (error, origin) => void crash(error, origin))
+  process.on('unhandledRejection', (reason) => void crash(reason, 'unhandledRejection'))
   let app: FastifyInstance | undefined
   let stopping = false
   const shutdown = async (signal: string) => {
@@ -72,6 +75,37 @@ export async function serve(role: Role): Promise<void> {
   } catch (error) {
     await stop(ctx, app, logger).catch(() => ctx.dataDirLock?.release())
     throw error
+  }
+}
+
+/** How long a crash waits for the error tracker before exiting. */
+const CRASH_REPORT_MS = 2000
+
+/**
+ * What an uncaught exception or unhandled rejection does: one fatal log line, a report to the
+ * error tracker (waited for up to CRASH_REPORT_MS), then exit 1, as Node does without a handler
+ * (a process in an unknown state must not keep serving). A second crash meanwhile exits at once.
+ */
+export function crashHandler(
+  ctx: AppContext,
+  logger: Logger,
+  exit: (code: number) => void = (code) => process.exit(code),
+): (error: unknown, origin: string) => Promise<void> {
+  let crashing = false
+  return async (error, origin) => {
+    if (crashing) return exit(1)
+    crashing = true
+    logger.fatal({ err: error, origin }, 'crashed')
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      ctx.errorSink.report({ error, source: 'server', route: origin }),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CRASH_REPORT_MS)
+      }),
+    ])
+    clearTimeout(timer)
+    logger.flush()
+    exit(1)
   }
 }
 

@@ -1,9 +1,11 @@
+import { alertingModule } from './alerting/index.ts'
 import { apiKeysModule } from './apikeys/index.ts'
 import { auditModule } from './audit/index.ts'
 import { authModule } from './auth/index.ts'
 import { catalogModule } from './catalog/index.ts'
 import { connectorsModule } from './connectors/index.ts'
 import { demoModule } from './demo/index.ts'
+import { errorsModule } from './errors/index.ts'
 import { eventsModule } from './events/index.ts'
 import { financeModule } from './finance/index.ts'
 import { forecastingModule } from './forecasting/index.ts'
@@ -14,8 +16,12 @@ import { instancesModule } from './instances/index.ts'
 import { integrationsModule } from './integrations/index.ts'
 import { inventoryModule } from './inventory/index.ts'
 import { kpisModule } from './kpis/index.ts'
+import { maintenanceModule } from './maintenance/index.ts'
 import { metricsModule } from './metrics/index.ts'
 import type { Module } from './module.ts'
+import { monitoringModule } from './monitoring/index.ts'
+import { notificationsModule } from './notifications/index.ts'
+import { oncallModule } from './oncall/index.ts'
 import { ordersModule } from './orders/index.ts'
 import { productionModule } from './production/index.ts'
 import { securityModule } from './security/index.ts'
@@ -29,10 +35,13 @@ export const modules: Module[] = [
   securityModule,
   healthModule,
   metricsModule,
+  monitoringModule,
+  errorsModule,
   auditModule,
   apiKeysModule,
   authModule,
   settingsModule,
+  maintenanceModule,
   catalogModule,
   ordersModule,
   eventsModule,
@@ -48,4 +57,7 @@ export const modules: Module[] = [
   trafficModule,
   housekeepingModule,
   importsModule,
+  notificationsModule,
+  oncallModule,
+  alertingModule,
 ]

@@ -4,7 +4,13 @@ import type { AppContext } from '../../context.ts'
 /** The bus channel for business changes (orders, stock, production); the UI's live stream reads it. */
 export const BUSINESS_EVENTS = 'business.events'
 
-export type BusinessEventType = 'order.created' | 'order.status' | 'stock.changed' | 'production.changed'
+export type BusinessEventType =
+  | 'order.created'
+  | 'order.status'
+  | 'stock.changed'
+  | 'production.changed'
+  | 'maintenance.changed'
+  | 'alert.changed'
 
 /** Event ids: time, this process, a counter; the same on every replica, so a client can resume anywhere. */
 const PROCESS = randomBytes(4).toString('hex')

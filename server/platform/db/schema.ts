@@ -465,6 +465,88 @@ export interface ConnectorStateTable {
   updated_at: DefaultTimestamp
 }
 
+/** Admin-created notification channels (migration 0014); the environment's are not stored. */
+export interface NotificationChannelsTable {
+  name: string
+  kind: 'slack' | 'webhook' | 'email'
+  /** A URL (slack, webhook) or comma-separated addresses (email); a Slack URL is a credential. */
+  destination: string
+  /** Webhook HMAC secret; never returned by the API nor logged. */
+  secret: string | null
+  enabled: ColumnType<boolean, boolean | undefined, boolean>
+  created_by: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface NotificationOutboxTable {
+  id: Generated<string>
+  idempotency_key: string
+  /** The channel's name when sent through one; else `destination` holds the direct target. */
+  channel: string | null
+  target_kind: 'slack' | 'webhook' | 'email'
+  destination: string | null
+  title: string
+  /** `{text, severity, fields, link, mention}` as JSON. */
+  content: unknown
+  source: string | null
+  status: ColumnType<
+    'pending' | 'sending' | 'sent' | 'dead',
+    'pending' | 'sending' | 'sent' | 'dead' | undefined,
+    'pending' | 'sending' | 'sent' | 'dead'
+  >
+  attempts: DefaultInt
+  next_attempt_at: Timestamp
+  /** The lease of the process sending it (status `sending`); an expired lease makes it due again. */
+  locked_until: Timestamp | null
+  lease_id: string | null
+  last_error: string | null
+  last_error_at: Timestamp | null
+  created_at: Timestamp
+  sent_at: Timestamp | null
+  dead_at: Timestamp | null
+}
+
+export interface NotificationAttemptsTable {
+  id: Generated<string>
+  message_id: string
+  channel: string | null
+  target_kind: 'slack' | 'webhook' | 'email'
+  attempt: number
+  attempted_at: Timestamp
+  outcome: 'sent' | 'failed'
+  error: string | null
+  duration_ms: number
+}
+
+/** A raw metric sample (migration 0013); cluster-wide series have instance_id '*'. */
+export interface MetricSamplesTable {
+  name: string
+  instance_id: string
+  at: Timestamp
+  value: number
+}
+
+/** A metric rollup bucket (metric_minutes, metric_hours, metric_days): one row per name, bucket and replica. */
+export interface MetricRollupTable {
+  name: string
+  instance_id: string
+  bucket: Timestamp
+  count: number
+  sum: number
+  min: number
+  max: number
+  first_at: Timestamp
+  last_at: Timestamp
+}
+
+/** Which minute a cluster-wide metric was last claimed for, and by which replica. */
+export interface MetricClaimsTable {
+  name: string
+  minute: Timestamp
+  instance_id: string
+}
+
 export interface ImportRunsTable {
   id: string
   type: 'orders' | 'products' | 'stock' | 'sessions'
@@ -480,6 +562,202 @@ export interface ImportRunsTable {
   skipped: DefaultInt
   failed: DefaultInt
   report: unknown | null
+}
+
+export type AlertSeverity = 'critical' | 'high' | 'medium' | 'low'
+
+export interface AlertRulesTable {
+  id: Generated<string>
+  name: string
+  description: ColumnType<string, string | undefined, string>
+  metric: string
+  kind: 'threshold' | 'change' | 'deviation' | 'absence'
+  params: unknown
+  severity: AlertSeverity
+  for_seconds: number
+  labels: ColumnType<Record<string, string>, string | undefined, string>
+  enabled: ColumnType<boolean, boolean | undefined, boolean>
+  builtin: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface AlertsTable {
+  id: Generated<string>
+  rule_id: string
+  fingerprint: string
+  labels: ColumnType<Record<string, string>, string | undefined, string>
+  state: 'pending' | 'firing' | 'resolved'
+  severity: AlertSeverity
+  value: number | null
+  summary: string
+  pending_since: Timestamp
+  fired_at: Timestamp | null
+  resolved_at: Timestamp | null
+  acknowledged_at: Timestamp | null
+  acknowledged_by: string | null
+  ack_note: string | null
+  escalation_anchor_at: Timestamp | null
+  silenced_by: string | null
+  maintenance_window_id: string | null
+  maintenance_ends_at: Timestamp | null
+  updated_at: Timestamp
+}
+
+export interface AlertStepsTable {
+  alert_id: string
+  step: number
+  done_at: Timestamp
+  outcome: 'sent' | 'suppressed'
+}
+
+export interface AlertEventsTable {
+  id: Generated<string>
+  alert_id: string
+  at: Timestamp
+  kind: string
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>
+}
+
+export interface EscalationPoliciesTable {
+  severity: AlertSeverity
+  steps: unknown
+  updated_at: DefaultTimestamp
+}
+
+export interface AlertSilencesTable {
+  id: Generated<string>
+  rule_id: string | null
+  alert_id: string | null
+  labels: ColumnType<Record<string, string>, string | undefined, string>
+  reason: string
+  created_by: string
+  starts_at: Timestamp
+  ends_at: Timestamp | null
+  cancelled_at: Timestamp | null
+  created_at: DefaultTimestamp
+}
+
+export interface AlertEvaluatorTable {
+  id: number
+  started_at: Timestamp | null
+  finished_at: Timestamp | null
+  owner: string | null
+}
+
+export interface MaintenanceSummariesTable {
+  window_id: string
+  occurrence_end: Timestamp
+  sent_at: Timestamp
+}
+
+export interface OncallContactsTable {
+  id: string
+  name: string
+  kind: 'person' | 'vendor'
+  email: string | null
+  slack: string | null
+  webhook_url: string | null
+  phone: string | null
+  organisation: string | null
+  notes: string | null
+  user_id: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface OncallRolesTable {
+  role: 'engineering_lead' | 'vp_engineering' | 'cto' | 'ceo'
+  contact_id: string
+  updated_at: DefaultTimestamp
+  updated_by: string | null
+}
+
+export interface OncallSchedulesTable {
+  id: string
+  name: string
+  timezone: string
+  is_default: ColumnType<boolean, boolean | undefined, boolean>
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface OncallRotationsTable {
+  id: string
+  schedule_id: string
+  tier: 'primary' | 'secondary'
+  shift_days: number
+  /** Local "HH:MM" in the schedule's zone. */
+  handoff_time: string
+  /** A local date, "YYYY-MM-DD" (dates are read as text). */
+  start_date: string
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface OncallRotationMembersTable {
+  rotation_id: string
+  position: number
+  contact_id: string
+}
+
+export interface OncallOverridesTable {
+  id: string
+  /** Creation order: the latest override covering an instant wins. */
+  seq: Generated<string>
+  schedule_id: string
+  tier: 'primary' | 'secondary'
+  contact_id: string
+  starts_at: Timestamp
+  ends_at: Timestamp
+  reason: string | null
+  created_at: DefaultTimestamp
+  created_by: string | null
+}
+
+/** The error tracker (migration 0016): one row per fingerprint, counts per group and hour. */
+export interface ErrorGroupsTable {
+  id: Generated<string>
+  fingerprint: string
+  type: string
+  message: string
+  source: 'server' | 'web' | 'job'
+  /** bigint: read as text. */
+  count: ColumnType<string, number | undefined, number | string>
+  first_seen: Timestamp
+  last_seen: Timestamp
+  first_release: string | null
+  last_release: string | null
+  route: string | null
+  sample_request_id: string | null
+  sample_stack: string | null
+}
+
+export interface ErrorHourlyTable {
+  group_id: string
+  hour: Timestamp
+  count: number
+}
+
+export interface MaintenanceWindowsTable {
+  id: string
+  title: string
+  description: string | null
+  /** IANA name the cron pattern is read in. */
+  timezone: string
+  read_only: boolean
+  /** One-off windows: start and end. */
+  starts_at: Timestamp | null
+  ends_at: Timestamp | null
+  /** Recurring windows: five-field pattern, minutes per occurrence, occurrences start before `recur_until`. */
+  cron: string | null
+  duration_minutes: number | null
+  recur_until: Timestamp | null
+  created_by: string | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+  cancelled_at: Timestamp | null
+  cancelled_by: string | null
 }
 
 export interface Tables {
@@ -525,6 +803,31 @@ export interface Tables {
   order_totals_hourly: OrderTotalsHourlyTable
   import_runs: ImportRunsTable
   connector_state: ConnectorStateTable
+  metric_samples: MetricSamplesTable
+  metric_minutes: MetricRollupTable
+  metric_hours: MetricRollupTable
+  metric_days: MetricRollupTable
+  metric_claims: MetricClaimsTable
+  maintenance_windows: MaintenanceWindowsTable
+  error_groups: ErrorGroupsTable
+  error_hourly: ErrorHourlyTable
+  notification_channels: NotificationChannelsTable
+  notification_outbox: NotificationOutboxTable
+  notification_attempts: NotificationAttemptsTable
+  oncall_contacts: OncallContactsTable
+  oncall_roles: OncallRolesTable
+  oncall_schedules: OncallSchedulesTable
+  oncall_rotations: OncallRotationsTable
+  oncall_rotation_members: OncallRotationMembersTable
+  oncall_overrides: OncallOverridesTable
+  alert_rules: AlertRulesTable
+  alerts: AlertsTable
+  alert_steps: AlertStepsTable
+  alert_events: AlertEventsTable
+  escalation_policies: EscalationPoliciesTable
+  alert_silences: AlertSilencesTable
+  alert_evaluator: AlertEvaluatorTable
+  maintenance_summaries: MaintenanceSummariesTable
 }
 
 export type { Generated }

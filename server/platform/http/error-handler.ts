@@ -43,14 +43,15 @@ export type ErrorRecorder = (error: Error, request: FastifyRequest) => void
 
 /**
  * One handler maps every error to the public shape. Unknown errors become a plain 500 with
- * the request id and no stack, and are passed to `record` (the error tracker, later issues).
+ * the request id and no stack, and are passed to `record` (the error tracker). A 5xx AppError
+ * (a service unavailable) is a deliberate answer, logged but not recorded.
  */
 export function installErrorHandling(app: FastifyInstance, record: ErrorRecorder = () => {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = toResponse(error, request)
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed')
-      record(error, request)
+      if (!(error instanceof AppError)) record(error, request)
     }
     return send(reply, status, body)
   })

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts'
 import type { Engine } from '../db/database.ts'
 import type { ComponentHealth } from '../health-types.ts'
 import { elapsedMs } from '../numbers.ts'
+import type { ErrorSink } from '../observability/error-sink.ts'
 import type { Logger } from '../observability/logger.ts'
 
 /**
@@ -47,6 +48,8 @@ export class Jobs {
     engine: Engine,
     private readonly definitions: AnyJob[],
     private readonly logger: Logger,
+    /** Where failed attempts are reported (the error tracker). */
+    private readonly errorSink?: ErrorSink,
   ) {
     this.boss = new PgBoss({
       // Share the app's pool: one connection budget (`connection_limit`) and, on PGlite, the
@@ -88,6 +91,7 @@ export class Jobs {
             { err: error, job: job.name, id: item.id, duration_ms: elapsedMs(started) },
             'job failed',
           )
+          void this.errorSink?.report({ error, source: 'job', route: job.name, requestId: item.id })
           throw error
         } finally {
           this.#active -= 1

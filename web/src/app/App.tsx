@@ -4,6 +4,7 @@ import { Route, Switch, useRoute } from 'wouter'
 import { ErrorState, Loading } from '../components/States.tsx'
 import { SignInPage } from '../features/auth/SignInPage.tsx'
 import { OverviewPage } from '../features/overview/OverviewPage.tsx'
+import { ErrorBoundary } from './ErrorBoundary.tsx'
 import { Layout } from './Layout.tsx'
 import { useMe } from './session.ts'
 
@@ -68,7 +69,9 @@ function Gate() {
 export function App() {
   return (
     <QueryClientProvider client={client}>
-      <Gate />
+      <ErrorBoundary>
+        <Gate />
+      </ErrorBoundary>
     </QueryClientProvider>
   )
 }

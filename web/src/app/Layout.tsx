@@ -1,5 +1,6 @@
 import { type ReactNode, useState } from 'react'
 import { Link, useRoute } from 'wouter'
+import { MaintenanceBanner } from '../features/maintenance/MaintenanceBanner.tsx'
 import { atLeast, type Me, type Role, useSignOut } from './session.ts'
 import { applyTheme, initialTheme, type Theme } from './theme.ts'
 
@@ -70,6 +71,7 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
           </button>
         </div>
       </header>
+      <MaintenanceBanner />
       {me.restriction && (
         <p
           role="alert"

@@ -11,6 +11,12 @@ import * as m0009 from './0009_imports.ts'
 import * as m0010 from './0010_connectors.ts'
 import * as m0011 from './0011_stock_daily.ts'
 import * as m0012 from './0012_order_history.ts'
+import * as m0013 from './0013_metric_series.ts'
+import * as m0014 from './0014_notifications.ts'
+import * as m0015 from './0015_maintenance.ts'
+import * as m0016 from './0016_errors.ts'
+import * as m0017 from './0017_oncall.ts'
+import * as m0018 from './0018_alerting.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +32,10 @@ export const migrations: Record<string, Migration> = {
   '0010_connectors': m0010,
   '0011_stock_daily': m0011,
   '0012_order_history': m0012,
+  '0013_metric_series': m0013,
+  '0014_notifications': m0014,
+  '0015_maintenance': m0015,
+  '0016_errors': m0016,
+  '0017_oncall': m0017,
+  '0018_alerting': m0018,
 }

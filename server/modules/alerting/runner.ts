@@ -1,0 +1,89 @@
+import type { AppContext } from '../../context.ts'
+import { type EvaluationReport, evaluateAlerts } from './evaluate.ts'
+
+/**
+ * Runs the evaluation every ALERT_EVALUATION_SECONDS on each replica that runs background work,
+ * and once across them: a replica starts an evaluation only by claiming the one evaluator row
+ * (free when the last run finished at least half an interval ago, or has been stuck for five
+ * minutes). pg-boss's cron ticks once a minute, too slowly for "resolved within one interval".
+ */
+
+const STUCK_MS = 5 * 60_000
+
+export async function claimEvaluation(ctx: AppContext, now: Date): Promise<boolean> {
+  const intervalMs = ctx.config.alerting.evaluationSeconds * 1000
+  const claimed = await ctx.db
+    .updateTable('alert_evaluator')
+    .set({ started_at: now, finished_at: null, owner: ctx.instanceId })
+    .where('id', '=', 1)
+    .where((eb) =>
+      eb.or([
+        eb('started_at', 'is', null),
+        eb.and([
+          eb('finished_at', 'is not', null),
+          eb('started_at', '<=', new Date(now.getTime() - intervalMs / 2)),
+        ]),
+        eb('started_at', '<', new Date(now.getTime() - STUCK_MS)),
+      ]),
+    )
+    .returning('id')
+    .executeTakeFirst()
+  return claimed !== undefined
+}
+
+/** One claimed evaluation; `{ evaluated: false }` when another replica has this tick. */
+export async function runEvaluation(ctx: AppContext): Promise<EvaluationReport> {
+  if (!(await claimEvaluation(ctx, ctx.clock.now())))
+    return { evaluated: false, rules: 0, opened: 0, fired: 0, resolved: 0, notifications: 0, durationMs: 0 }
+  try {
+    return await evaluateAlerts(ctx)
+  } finally {
+    await ctx.db
+      .updateTable('alert_evaluator')
+      .set({ finished_at: ctx.clock.now() })
+      .where('id', '=', 1)
+      .where('owner', '=', ctx.instanceId)
+      .execute()
+  }
+}
+
+export class EvaluationLoop {
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<void> | undefined
+  #stopped = false
+
+  constructor(private readonly ctx: AppContext) {}
+
+  start(): void {
+    const seconds = this.ctx.config.alerting.evaluationSeconds
+    if (seconds <= 0) return
+    this.#schedule(seconds * 1000)
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return
+    this.#timer = setTimeout(() => {
+      this.#running = this.#tick().finally(() => {
+        this.#running = undefined
+        this.#schedule(ms)
+      })
+    }, ms)
+    this.#timer.unref()
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      const report = await runEvaluation(this.ctx)
+      if (report.evaluated && (report.fired || report.resolved || report.notifications))
+        this.ctx.logger.info(report, 'alerts evaluated')
+    } catch (error) {
+      this.ctx.logger.error({ err: error }, 'alert evaluation failed')
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    await this.#running
+  }
+}
