@@ -212,6 +212,7 @@ describe('sentia apikey commands', () => {
     const status = await run(['status', '--url', server.url, '--api-key', viewerKey.key])
     expect(status.code).toBe(0)
     expect(status.stdout).toContain('requests (5 min)')
+    expect(status.stdout).toMatch(/open alerts: \d+ firing, \d+ pending/)
 
     const rotated = await run(['apikey:rotate', viewerKey.apiKey.id, '--overlap-hours', '1', ...remote])
     expect(rotated.code, rotated.stderr).toBe(0)

@@ -26,8 +26,22 @@ export function registerStatusCommand(program: Command): void {
       const metrics = await fetchJson<Summary>(new URL('/api/metrics', base), timeout, [200], apiKey).catch(
         (error: Error) => ({ unavailable: error.message }),
       )
-      if (options.json) printJson({ url: base, health, metrics })
-      else console.log(formatStatus(base, health, 'unavailable' in metrics ? undefined : metrics))
+      const alerts = await fetchJson<{ items: OpenAlert[] }>(
+        new URL('/api/alerts?state=active&limit=200', base),
+        timeout,
+        [200],
+        apiKey,
+      ).catch((error: Error) => ({ unavailable: error.message }))
+      if (options.json) printJson({ url: base, health, metrics, alerts })
+      else
+        console.log(
+          formatStatus(
+            base,
+            health,
+            'unavailable' in metrics ? undefined : metrics,
+            'unavailable' in alerts ? undefined : alerts.items,
+          ),
+        )
       if (health.status === 'down') throw new CliError(`instance at ${base} is down`, 2)
     })
 }
@@ -54,7 +68,22 @@ async function fetchJson<T>(url: URL, timeoutMs: number, accept: number[], apiKe
   return (await response.json()) as T
 }
 
-export function formatStatus(url: string, health: HealthReport, metrics?: Summary): string {
+/** What `status` shows of an open alert (GET /api/alerts). */
+export interface OpenAlert {
+  id: string
+  state: 'pending' | 'firing'
+  severity: string
+  ruleName: string
+  summary: string
+  acknowledgedAt: string | null
+}
+
+export function formatStatus(
+  url: string,
+  health: HealthReport,
+  metrics?: Summary,
+  alerts?: OpenAlert[],
+): string {
   const lines = [
     `Sentia ${health.version} (${health.commit.slice(0, 12)}) at ${url}`,
     `environment ${health.environment}   role ${health.role}   uptime ${duration(health.uptimeSeconds)}` +
@@ -89,6 +118,14 @@ export function formatStatus(url: string, health: HealthReport, metrics?: Summar
       for (const r of metrics.failingRoutes)
         lines.push(`  ${String(r.errors).padStart(6)} errors  ${r.route} (${percent(r.errorRate)})`)
     }
+  }
+  if (alerts) {
+    const firing = alerts.filter((a) => a.state === 'firing')
+    lines.push('', `open alerts: ${firing.length} firing, ${alerts.length - firing.length} pending`)
+    for (const a of firing.slice(0, 10))
+      lines.push(
+        `  #${a.id} ${a.severity.toUpperCase().padEnd(8)} ${a.ruleName}: ${a.summary}${a.acknowledgedAt ? ' (acknowledged)' : ''}`,
+      )
   }
   return lines.join('\n')
 }

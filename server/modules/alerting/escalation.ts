@@ -26,16 +26,14 @@ export interface Unreached {
   reason: string
 }
 
-export async function policyFor(
+/** Every severity's steps: the stored policy, or the runbook's default. */
+export async function loadPolicies(
   db: Db | Transaction<Tables>,
-  severity: AlertSeverity,
-): Promise<EscalationStep[]> {
-  const row = await db
-    .selectFrom('escalation_policies')
-    .select('steps')
-    .where('severity', '=', severity)
-    .executeTakeFirst()
-  return (row?.steps as EscalationStep[] | undefined) ?? DEFAULT_POLICIES[severity]
+): Promise<Record<AlertSeverity, EscalationStep[]>> {
+  const rows = await db.selectFrom('escalation_policies').select(['severity', 'steps']).execute()
+  const policies = { ...DEFAULT_POLICIES }
+  for (const row of rows) policies[row.severity] = row.steps as EscalationStep[]
+  return policies
 }
 
 function contactRecipients(who: string, contact: Contact): Recipient[] {

@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely'
+import { type Selectable, sql, type Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { AlertSeverity, AlertsTable, Tables } from '../../platform/db/schema.ts'
 import { elapsedMs } from '../../platform/numbers.ts'
@@ -10,7 +10,8 @@ import {
 import { wakeDelivery } from '../notifications/service.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
 import { judge, type Verdict } from './conditions.ts'
-import { type AlertMessage, policyFor, type Recipient, resolveTargets, sendTo } from './escalation.ts'
+import type { EscalationStep } from './defaults.ts'
+import { type AlertMessage, loadPolicies, type Recipient, resolveTargets, sendTo } from './escalation.ts'
 import { nextStep } from './lifecycle.ts'
 import { ReadingCache, readFor } from './readings.ts'
 import { conditionOf, type RuleRow } from './rules.ts'
@@ -109,6 +110,8 @@ class Evaluation {
   }
   changed = false
   silences: SilenceRow[] = []
+  policies: Record<AlertSeverity, EscalationStep[]> | undefined
+  readonly #targets = new Map<string, ReturnType<typeof resolveTargets>>()
 
   constructor(
     readonly ctx: AppContext,
@@ -142,6 +145,7 @@ class Evaluation {
     )
     for (const [index, rule] of rules.entries())
       await this.apply(rule, byFingerprint.get(fingerprintOf(rule)), verdicts[index]!)
+    await this.refreshValues()
     // Summaries first: they reset the escalation of alerts still firing after a window.
     await this.summariseMaintenance()
     await this.escalateAll()
@@ -163,6 +167,10 @@ class Evaluation {
     )
     if (step === 'none') return
     if (verdict.state === 'unknown') return
+    if (step === 'update' && alert && verdict.state === 'breach' && alert.severity === verdict.severity) {
+      this.#values.push({ id: alert.id, value: verdict.value, summary: verdict.summary })
+      return
+    }
     this.changed ||= step !== 'update'
     // Read before the transaction: the embedded engine has one connection.
     const firing = step === 'open-firing' || step === 'fire'
@@ -226,6 +234,16 @@ class Evaluation {
           .execute()
       }
     })
+  }
+
+  readonly #values: { id: string; value: number | null; summary: string }[] = []
+
+  /** The latest value and summary of every alert that only went on breaching: one statement. */
+  async refreshValues(): Promise<void> {
+    if (this.#values.length === 0) return
+    const rows = this.#values.map((v) => sql`(${v.id}::bigint, ${v.value}::float8, ${v.summary}::text)`)
+    await sql`update alerts as a set value = v.value, summary = v.summary, updated_at = ${this.now}
+      from (values ${sql.join(rows)}) as v (id, value, summary) where a.id = v.id`.execute(this.ctx.db)
   }
 
   #maintenance: Promise<MaintenanceOccurrence | undefined> | undefined
@@ -295,11 +313,36 @@ class Evaluation {
       .selectFrom('alerts')
       .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
       .selectAll('alerts')
-      .select(['alert_rules.name as rule_name', 'alert_rules.metric as rule_metric'])
+      .select([
+        'alert_rules.name as rule_name',
+        'alert_rules.metric as rule_metric',
+        sql<
+          number[]
+        >`coalesce((select array_agg(s.step) from alert_steps s where s.alert_id = alerts.id), '{}')`.as(
+          'steps_done',
+        ),
+      ])
       .where('alerts.state', '=', 'firing')
       .execute()
+    if (firing.length === 0) return
+    this.policies ??= await loadPolicies(ctx.db)
     for (const alert of firing)
-      await this.escalate(alert, { name: alert.rule_name, metric: alert.rule_metric })
+      await this.escalate(
+        alert,
+        { name: alert.rule_name, metric: alert.rule_metric },
+        new Set(alert.steps_done),
+      )
+  }
+
+  /** Who a step's targets reach now; the same answer for every alert in one evaluation. */
+  targets(notify: string[]) {
+    const key = JSON.stringify(notify)
+    let found = this.#targets.get(key)
+    if (!found) {
+      found = resolveTargets(this.ctx, notify, this.now)
+      this.#targets.set(key, found)
+    }
+    return found
   }
 
   /**
@@ -307,7 +350,7 @@ class Evaluation {
    * silence ends the steps go on from where they were, counted from the end of the silence, and
    * whoever had been told hears that the silence ran out.
    */
-  async escalate(alert: AlertRow, rule: Pick<RuleRow, 'name' | 'metric'>): Promise<void> {
+  async escalate(alert: AlertRow, rule: Pick<RuleRow, 'name' | 'metric'>, done: Set<number>): Promise<void> {
     const { ctx, now } = this
     const silence = silenceFor(this.silences, alert)
     const silenceId = silence?.id ?? null
@@ -329,16 +372,11 @@ class Evaluation {
         .executeTakeFirstOrThrow()
     }
     if (silence || inMaintenance || alert.acknowledged_at) return
-    const steps = await policyFor(ctx.db, alert.severity)
-    const done = new Set(
-      (await ctx.db.selectFrom('alert_steps').select('step').where('alert_id', '=', alert.id).execute()).map(
-        (row) => row.step,
-      ),
-    )
+    const steps = this.policies![alert.severity]
     const anchor = (alert.escalation_anchor_at ?? alert.fired_at ?? now).getTime()
     for (const [index, step] of steps.entries()) {
       if (done.has(index) || anchor + step.afterMinutes * 60_000 > now.getTime()) continue
-      const { recipients, unreached } = await resolveTargets(ctx, step.notify, now)
+      const { recipients, unreached } = await this.targets(step.notify)
       await ctx.db.transaction().execute(async (tx) => {
         const claimed = await tx
           .insertInto('alert_steps')
@@ -373,7 +411,7 @@ class Evaluation {
 
   async silenceEnded(tx: Tx, alert: AlertRow, rule: Pick<RuleRow, 'name' | 'metric'>, silenceId: string) {
     const { ctx, now } = this
-    const steps = await policyFor(tx, alert.severity)
+    const steps = this.policies![alert.severity]
     const done = await tx.selectFrom('alert_steps').select('step').where('alert_id', '=', alert.id).execute()
     const lastDone = Math.max(-1, ...done.map((row) => row.step))
     const lastAfter = lastDone >= 0 ? (steps[lastDone]?.afterMinutes ?? 0) : 0
@@ -433,7 +471,7 @@ class Evaluation {
       await maintenanceOccurrences(ctx, { from: new Date(end.getTime() - 1), to: end })
     ).filter((o) => o.windowId === windowId && o.end.getTime() === end.getTime())
     const start = occurrence?.start ?? first.fired_at ?? end
-    const { recipients, unreached } = await resolveTargets(ctx, ['slack', 'email'], now)
+    const { recipients, unreached } = await this.targets(['slack', 'email'])
     await ctx.db.transaction().execute(async (tx) => {
       const claimed = await tx
         .insertInto('maintenance_summaries')

@@ -78,10 +78,12 @@ async function windowValue(
 ): Promise<number | null> {
   const from = new Date(end.getTime() - windowSeconds * 1000)
   if (metric === 'uptime_percent') return cache.uptime(from, end)
-  // Up to and including `end`: a sample taken at this very moment counts.
+  // Up to and including `end`: a sample taken at this very moment counts. Buckets are aligned to
+  // the step, so the first may start before the window: it is left out, or a value that just
+  // crossed a level would be averaged with the bucket before it for a whole interval.
   const series = await cache.series(metric, from, new Date(end.getTime() + 1), stepFor(windowSeconds))
   return reduce(
-    series.points.map((p) => p.value),
+    series.points.filter((p) => Date.parse(p.at) >= from.getTime()).map((p) => p.value),
     how,
   )
 }

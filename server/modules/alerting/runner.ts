@@ -55,19 +55,27 @@ export class EvaluationLoop {
   constructor(private readonly ctx: AppContext) {}
 
   start(): void {
-    const seconds = this.ctx.config.alerting.evaluationSeconds
-    if (seconds <= 0) return
-    this.#schedule(seconds * 1000)
+    if (this.ctx.config.alerting.evaluationSeconds <= 0) return
+    this.#schedule()
   }
 
-  #schedule(ms: number): void {
+  /**
+   * Ticks at 60% into each interval of the clock (…:06, :16, … for 10 s): the sampler stores its
+   * readings in the middle of its slots, so with equal intervals an evaluation sees a sample about
+   * a second after it was taken rather than up to an interval later.
+   */
+  #schedule(): void {
     if (this.#stopped) return
+    const interval = this.ctx.config.alerting.evaluationSeconds * 1000
+    const now = this.ctx.clock.ms()
+    let delay = Math.floor(now / interval) * interval + interval * 0.6 - now
+    if (delay < interval * 0.1) delay += interval
     this.#timer = setTimeout(() => {
       this.#running = this.#tick().finally(() => {
         this.#running = undefined
-        this.#schedule(ms)
+        this.#schedule()
       })
-    }, ms)
+    }, delay)
     this.#timer.unref()
   }
 
