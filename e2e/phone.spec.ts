@@ -9,6 +9,7 @@ const PAGES = [
   ['/production', 'Production'],
   ['/forecasting', 'Forecasting'],
   ['/working-capital', 'Working capital'],
+  ['/ops', 'Operations'],
   ['/admin', 'Admin'],
   ['/settings', 'Settings'],
 ] as const

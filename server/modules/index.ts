@@ -22,6 +22,7 @@ import type { Module } from './module.ts'
 import { monitoringModule } from './monitoring/index.ts'
 import { notificationsModule } from './notifications/index.ts'
 import { oncallModule } from './oncall/index.ts'
+import { opsModule } from './ops/index.ts'
 import { ordersModule } from './orders/index.ts'
 import { productionModule } from './production/index.ts'
 import { securityModule } from './security/index.ts'
@@ -60,4 +61,5 @@ export const modules: Module[] = [
   notificationsModule,
   oncallModule,
   alertingModule,
+  opsModule,
 ]

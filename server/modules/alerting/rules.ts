@@ -6,6 +6,7 @@ import { badRequest, conflict, notFound } from '../../platform/http/errors.ts'
 import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
 import { metricCatalog } from '../monitoring/service.ts'
+import { publishBusinessEvent } from '../orders/events.ts'
 import type { RuleCondition } from './conditions.ts'
 import { DEFAULT_RULES } from './defaults.ts'
 import { Condition } from './schemas.ts'
@@ -223,5 +224,6 @@ export async function deleteRule(
       oldValues: { ...ruleView(before) },
     })
   })
+  await publishBusinessEvent(ctx, 'alert.changed', { rule: id })
   return ruleView(before)
 }

@@ -4,6 +4,7 @@ import type { AlertSilencesTable } from '../../platform/db/schema.ts'
 import { badRequest, notFound } from '../../platform/http/errors.ts'
 import { type Actor, actorLabel, type RequestFacts } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
+import { publishBusinessEvent } from '../orders/events.ts'
 
 /**
  * Silences hold notifications, never state: a silenced alert still fires, resolves and shows,
@@ -111,7 +112,7 @@ export async function createSilence(
     if (!rule) throw notFound('No such alert rule')
   }
   const endsAt = input.minutes !== undefined ? new Date(now.getTime() + input.minutes * 60_000) : null
-  return ctx.db.transaction().execute(async (tx) => {
+  const silence = await ctx.db.transaction().execute(async (tx) => {
     const row = await tx
       .insertInto('alert_silences')
       .values({
@@ -126,16 +127,17 @@ export async function createSilence(
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    const silence = view(row, true)
     await recordAudit(tx, {
       actor,
       action: 'alert_silence',
       target: { type: 'alert_silence', id: row.id },
       request,
-      newValues: { ...silence },
+      newValues: { ...view(row, true) },
     })
-    return silence
+    return view(row, true)
   })
+  await publishBusinessEvent(ctx, 'alert.changed', { silence: silence.id })
+  return silence
 }
 
 export async function cancelSilence(
@@ -144,7 +146,7 @@ export async function cancelSilence(
   actor: Actor,
   request?: RequestFacts,
 ): Promise<SilenceView> {
-  return ctx.db.transaction().execute(async (tx) => {
+  const cancelled = await ctx.db.transaction().execute(async (tx) => {
     const row = await tx
       .updateTable('alert_silences')
       .set({ cancelled_at: ctx.clock.now() })
@@ -161,4 +163,6 @@ export async function cancelSilence(
     })
     return view(row, false)
   })
+  await publishBusinessEvent(ctx, 'alert.changed', { silence: id })
+  return cancelled
 }

@@ -26,6 +26,7 @@ const WorkingCapitalPage = later(
 )
 const AdminPage = later(() => import('../features/admin/AdminPage.tsx'), 'AdminPage')
 const SettingsPage = later(() => import('../features/settings/SettingsPage.tsx'), 'SettingsPage')
+const OpsPage = later(() => import('../features/ops/OpsPage.tsx'), 'OpsPage')
 
 const client = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true, staleTime: 15_000 } },
@@ -55,6 +56,8 @@ function Gate() {
           <Route path="/production" component={ProductionPage} />
           <Route path="/forecasting" component={ForecastingPage} />
           <Route path="/working-capital" component={WorkingCapitalPage} />
+          <Route path="/ops" component={OpsPage} />
+          <Route path="/ops/alerts/:id" component={OpsPage} />
           <Route path="/admin/:tab?" component={AdminPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route>

@@ -12,6 +12,7 @@ const PAGES: { href: string; label: string; role?: Role }[] = [
   { href: '/production', label: 'Production' },
   { href: '/forecasting', label: 'Forecasting' },
   { href: '/working-capital', label: 'Working capital' },
+  { href: '/ops', label: 'Ops' },
   { href: '/admin', label: 'Admin', role: 'admin' },
   { href: '/settings', label: 'Settings' },
 ]

@@ -34,7 +34,8 @@ export function KpiCard(props: {
   )
 }
 
-function Sparkline({ values }: { values: number[] }) {
+/** A small line of the values, evenly spaced; decorative (the figure beside it says the value). */
+export function Sparkline({ values }: { values: number[] }) {
   const width = 96
   const height = 28
   const max = Math.max(...values)

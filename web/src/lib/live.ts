@@ -2,7 +2,13 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useEffect } from 'react'
 
 /** The server's named business events (GET /api/events). */
-export type LiveEvent = 'order.created' | 'order.status' | 'stock.changed' | 'production.changed'
+export type LiveEvent =
+  | 'order.created'
+  | 'order.status'
+  | 'stock.changed'
+  | 'production.changed'
+  | 'alert.changed'
+  | 'maintenance.changed'
 
 /**
  * Refetches the queries under `keys` when one of `events` arrives, at most once per `quietMs`.
