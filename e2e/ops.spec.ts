@@ -106,6 +106,23 @@ test('ops: tiles match the API; a new alert appears live, is acknowledged on the
       await expect(card.getByText(STATE_LABEL[tile.state], { exact: true })).toBeVisible({ timeout: 1000 })
     }
   }).toPass({ timeout: 30_000 })
+  // Uptime over 7 and 30 days beside the 24-hour figure, as the API computes them.
+  await expect(async () => {
+    const uptime = (
+      await apiCall<{ items: { window: string; percent: number | null }[] }>(
+        page,
+        'GET',
+        '/api/metrics/uptime',
+      )
+    ).body
+    const text = uptime.items
+      .filter((w) => w.window !== '24h')
+      .map((w) => `${w.window.replace('d', ' days')}: ${shown(w.percent, '%')}`)
+      .join(' · ')
+    await expect(tileOf(page, 'uptime_percent').locator('[data-uptime-windows]')).toHaveText(text, {
+      timeout: 1000,
+    })
+  }).toPass({ timeout: 60_000 })
 
   // The other sections show what their APIs hold.
   const vendors = await apiCall<{ items: unknown[] }>(page, 'GET', '/api/oncall/contacts?kind=vendor')

@@ -32,3 +32,14 @@ export const MetricDefinition = Type.Object({
 })
 
 export const Catalog = Type.Object({ items: Type.Array(MetricDefinition) })
+
+export const Uptime = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      window: Type.Union([Type.Literal('24h'), Type.Literal('7d'), Type.Literal('30d')]),
+      from: Type.String(),
+      to: Type.String(),
+      percent: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+})

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../../../test/app.ts'
+import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
 import { TestClock } from '../../../test/clock.ts'
 import { metricsRetentionJob } from './jobs.ts'
 import { sampleSystem } from './sampler.ts'
@@ -51,6 +51,18 @@ describe('uptime from sampling coverage', () => {
       value: Math.round((5000 / 60) * 10_000) / 10_000,
     })
     expect(hourly.points.filter((p) => p.value === 100)).toHaveLength(23)
+
+    // The API's three windows: days before the first sample do not count, so 7 and 30 days agree.
+    const response = await t.app.inject({ url: '/api/metrics/uptime', headers: await as(t.ctx, 'viewer') })
+    expect(response.statusCode).toBe(200)
+    const windows = response.json().items as { window: string; percent: number }[]
+    expect(windows.map((w) => w.window)).toEqual(['24h', '7d', '30d'])
+    expect(windows[1]!.percent).toBe(windows[2]!.percent)
+    for (const w of windows) {
+      expect(w.percent).toBeGreaterThan(99.25)
+      expect(w.percent).toBeLessThan(99.35)
+    }
+    expect((await t.app.inject({ url: '/api/metrics/uptime' })).statusCode).toBe(401)
   })
 
   it('reads long windows from rollups, and counts time since the last sample as down', async () => {

@@ -1,6 +1,7 @@
 import { Link } from 'wouter'
 import { Sparkline } from '../../components/KpiCard.tsx'
 import { StateBadge } from './Badges.tsx'
+import { useUptime } from './hooks.ts'
 import { metricLabel, STATE_EDGE, timeOfDay, valueWithUnit } from './show.ts'
 import type { Tile } from './types.ts'
 
@@ -9,6 +10,18 @@ function span(tile: Tile): string {
   if (tile.valueSeconds >= 86_400) return 'last 24 hours'
   if (tile.valueSeconds >= 3600) return 'this hour'
   return 'latest minute'
+}
+
+/** Uptime over 7 and 30 days beside the tile's 24 hours (time not sampled counts as down). */
+function LongerUptime() {
+  const { data } = useUptime()
+  const longer = data?.items.filter((w) => w.window !== '24h') ?? []
+  if (longer.length === 0) return null
+  return (
+    <p className="text-xs text-stone-600 dark:text-stone-400" data-uptime-windows>
+      {longer.map((w) => `${w.window.replace('d', ' days')}: ${valueWithUnit(w.percent, '%')}`).join(' · ')}
+    </p>
+  )
 }
 
 /** One metric: its value and state (in words and colour), the rules' levels and a sparkline. */
@@ -39,6 +52,7 @@ export function MetricTile({ tile }: { tile: Tile }) {
       <p className="text-xs text-stone-600 dark:text-stone-400">
         {tile.valueAt ? `${span(tile)}, ${timeOfDay(tile.valueAt)}` : 'no data in the last hour'}
       </p>
+      {tile.name === 'uptime_percent' && <LongerUptime />}
       <ul className="text-xs text-stone-700 dark:text-stone-300">
         {tile.rules.length === 0 ? (
           <li>No alert rule</li>

@@ -33,6 +33,18 @@ export const useTiles = () =>
     refetchInterval: TILES_REFRESH_MS,
   })
 
+export interface UptimeWindow {
+  window: '24h' | '7d' | '30d'
+  percent: number | null
+}
+
+export const useUptime = () =>
+  useQuery({
+    queryKey: ['ops', 'uptime'],
+    queryFn: () => api<{ items: UptimeWindow[] }>('/api/metrics/uptime'),
+    refetchInterval: TILES_REFRESH_MS,
+  })
+
 export const useActiveAlerts = () =>
   useQuery({
     queryKey: ['ops', 'alerts', 'active'],
