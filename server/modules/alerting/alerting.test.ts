@@ -157,6 +157,23 @@ describe('rule evaluation', () => {
     expect(await outbox(t.ctx)).toEqual([])
   })
 
+  it('resolves a firing alert when its rule is disabled, telling whoever heard of it', async () => {
+    const start = clock.ms()
+    const hot = await rule(t.ctx, 'Disabled later', 'medium')
+    await at(0, 95, start)
+    await t.ctx.db.updateTable('alert_rules').set({ enabled: false }).where('id', '=', hot.id).execute()
+    await at(1, 95, start)
+    const alert = await alertFor(t.ctx, 'Disabled later')
+    expect(alert).toMatchObject({
+      state: 'resolved',
+      summary: 'the rule is no longer evaluated (disabled or changed)',
+    })
+    expect((await outbox(t.ctx, alert.id)).map((m) => m.title)).toEqual([
+      '[MEDIUM] Disabled later',
+      '[RESOLVED] Disabled later',
+    ])
+  })
+
   it('keeps one alert per rule however often it is evaluated (deduplicated)', async () => {
     const start = clock.ms()
     await rule(t.ctx, 'Once', 'low')
@@ -183,6 +200,31 @@ describe('rule evaluation', () => {
     const alert = await alertFor(t.ctx, 'Active users drop')
     expect(alert).toMatchObject({ state: 'firing', severity: 'high', value: 18 })
     expect(alert.summary).toContain('-55.0%')
+  })
+
+  it('fires a dead-man switch when a metric stops arriving, and resolves when it comes back', async () => {
+    const start = clock.ms()
+    await createRule(
+      t.ctx,
+      {
+        name: 'Sampler silent',
+        metric: 'cpu_percent',
+        kind: 'absence',
+        params: { minutes: 5 },
+        severity: 'high',
+      },
+      system,
+    )
+    await at(0, 20, start)
+    clock.advance(5 * MINUTE)
+    await evaluateAlerts(t.ctx)
+    expect((await listAlerts(t.ctx)).items).toEqual([])
+    clock.advance(MINUTE)
+    await evaluateAlerts(t.ctx)
+    const alert = await alertFor(t.ctx, 'Sampler silent')
+    expect(alert).toMatchObject({ state: 'firing', summary: 'no data for 6 minutes' })
+    await at(7, 20, start)
+    expect((await alertFor(t.ctx, 'Sampler silent')).state).toBe('resolved')
   })
 
   it('fires a 2σ deviation of the last complete hour against the same hour over 8 weeks', async () => {

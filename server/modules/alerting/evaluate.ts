@@ -146,6 +146,7 @@ class Evaluation {
     for (const [index, rule] of rules.entries())
       await this.apply(rule, byFingerprint.get(fingerprintOf(rule)), verdicts[index]!)
     await this.refreshValues()
+    await this.endOrphans(active, new Set(rules.map(fingerprintOf)))
     // Summaries first: they reset the escalation of alerts still firing after a window.
     await this.summariseMaintenance()
     await this.escalateAll()
@@ -276,6 +277,30 @@ class Evaluation {
         until: window.end.toISOString(),
         note: 'notifications held until the window ends; one summary then',
       })
+    }
+  }
+
+  /**
+   * Alerts whose rule was disabled (or whose labels changed) are no longer evaluated: a pending
+   * one is dropped, a firing one resolves, telling whoever heard of it.
+   */
+  async endOrphans(active: AlertRow[], evaluated: Set<string>): Promise<void> {
+    const orphans = active.filter((alert) => !evaluated.has(alert.fingerprint))
+    if (orphans.length === 0) return
+    const rules = await this.ctx.db
+      .selectFrom('alert_rules')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        orphans.map((a) => a.rule_id),
+      )
+      .execute()
+    const byId = new Map(rules.map((rule) => [rule.id, rule]))
+    const summary = 'the rule is no longer evaluated (disabled or changed)'
+    for (const alert of orphans) {
+      const rule = byId.get(alert.rule_id)
+      if (rule) await this.apply(rule, alert, { state: 'ok', value: alert.value, summary })
     }
   }
 
