@@ -70,12 +70,14 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     }
   })
 
+  const observers = modules.flatMap((m) => (m.observeResponse ? [m.observeResponse] : []))
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? '(unmatched)'
     const status = reply.statusCode
     const responseTime = reply.elapsedTime
     ctx.metrics.httpDuration.observe(request.method, route, status, responseTime / 1000)
     ctx.requestStats.record(`${request.method} ${route}`, status, responseTime)
+    for (const observe of observers) observe(ctx, request, reply)
     done()
   })
 

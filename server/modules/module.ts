@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Role } from '../config.ts'
 import type { AppContext } from '../context.ts'
 import type { PrincipalResolver } from '../platform/http/principal.ts'
@@ -11,6 +11,8 @@ export interface Module {
   httpRoles?: Role[]
   /** App-wide hooks, installed before authentication (for every role that serves HTTP). */
   install?(app: FastifyInstance, ctx: AppContext): void
+  /** Called for every response from the app's one `onResponse` hook (cheaper than a hook each). */
+  observeResponse?(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void
   routes?(app: FastifyInstance, ctx: AppContext): Promise<void> | void
   // biome-ignore lint/suspicious/noExplicitAny: each job carries its own payload type
   jobs?: JobDefinition<any>[]

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { scheduleOf } from './cache.ts'
 
@@ -11,13 +11,12 @@ const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
  * (sign-in and sign-out under /api/auth, health, Shopify's webhook, whose sender gives up after
  * four hours of failures), which have no principal.
  *
- * A `preParsing` hook: it runs after the routes' access check (a route-level `onRequest` hook),
- * so the principal and its role are known, and before the body is read. The windows come from
- * memory; a GET never looks at them.
+ * A route-level `preParsing` hook on the routes of those methods: it runs after the routes'
+ * access check (a route-level `onRequest` hook), so the principal and its role are known, and
+ * before the body is read. The windows come from memory; other routes do not have the hook.
  */
 export function installMaintenanceHooks(app: FastifyInstance, ctx: AppContext): void {
-  app.addHook('preParsing', (request, reply, payload, done) => {
-    if (!CHANGES.has(request.method)) return done(null, payload)
+  const hook: preParsingHookHandler = (request, reply, payload, done) => {
     const principal = request.principal
     if (!principal || principal.role === 'admin' || request.url.startsWith('/api/auth/'))
       return done(null, payload)
@@ -29,6 +28,12 @@ export function installMaintenanceHooks(app: FastifyInstance, ctx: AppContext): 
     }
     if (schedule.fresh) return check()
     schedule.ensureFresh().then(check, (error: Error) => done(error))
+  }
+  // Only on routes that change something, so reads (and health checks) pay nothing for it.
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat()
+    if (!methods.some((method) => CHANGES.has(method))) return
+    route.preParsing = [...[route.preParsing ?? []].flat(), hook]
   })
 }
 

@@ -1,6 +1,6 @@
 import type { Module } from '../module.ts'
 import { metricsRetentionJob } from './jobs.ts'
-import { installRequestTally } from './request-tally.ts'
+import { observeResponse } from './request-tally.ts'
 import { monitoringRoutes } from './routes.ts'
 import { startSampler, stopSampler } from './sampler.ts'
 
@@ -8,7 +8,7 @@ import { startSampler, stopSampler } from './sampler.ts'
 export const monitoringModule: Module = {
   name: 'monitoring',
   httpRoles: ['all', 'api', 'worker'],
-  install: installRequestTally,
+  observeResponse,
   routes: monitoringRoutes,
   jobs: [metricsRetentionJob],
   async start(ctx) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { LatencyHistogram } from '../../platform/observability/latency-histogram.ts'
 
@@ -57,15 +57,12 @@ export function countResponse(
   if (!response.stream) tally.latency.record(response.durationMs)
 }
 
-/** Counts every response of the app (all roles that serve HTTP). */
-export function installRequestTally(app: FastifyInstance, ctx: AppContext): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    countResponse(ctx, {
-      url: request.url,
-      status: reply.statusCode,
-      durationMs: reply.elapsedTime,
-      stream: request.headers.accept === 'text/event-stream',
-    })
-    done()
+/** Counts every response of the app (all roles that serve HTTP), from the app's one onResponse hook. */
+export function observeResponse(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
+  countResponse(ctx, {
+    url: request.url,
+    status: reply.statusCode,
+    durationMs: reply.elapsedTime,
+    stream: request.headers.accept === 'text/event-stream',
   })
 }
