@@ -13,7 +13,7 @@ import { judge, type Verdict } from './conditions.ts'
 import type { EscalationStep } from './defaults.ts'
 import { type AlertMessage, loadPolicies, type Recipient, resolveTargets, sendTo } from './escalation.ts'
 import { nextStep } from './lifecycle.ts'
-import { ReadingCache, readFor } from './readings.ts'
+import { memo, ReadingCache, readFor } from './readings.ts'
 import { conditionOf, type RuleRow } from './rules.ts'
 import { activeSilences, type SilenceRow, silenceFor } from './silences.ts'
 
@@ -361,13 +361,7 @@ class Evaluation {
 
   /** Who a step's targets reach now; the same answer for every alert in one evaluation. */
   targets(notify: string[]) {
-    const key = JSON.stringify(notify)
-    let found = this.#targets.get(key)
-    if (!found) {
-      found = resolveTargets(this.ctx, notify, this.now)
-      this.#targets.set(key, found)
-    }
-    return found
+    return memo(this.#targets, JSON.stringify(notify), () => resolveTargets(this.ctx, notify, this.now))
   }
 
   /**

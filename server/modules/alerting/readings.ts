@@ -43,7 +43,8 @@ export class ReadingCache {
   }
 }
 
-function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+/** The promise kept under `key`, or `read()` kept there now: one read per key and evaluation. */
+export function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
   const found = map.get(key)
   if (found) return found
   const promise = read()

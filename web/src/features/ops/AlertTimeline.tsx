@@ -1,5 +1,6 @@
-import { type ReactNode, useEffect, useRef } from 'react'
+import type { ReactNode } from 'react'
 import { useMe } from '../../app/session.ts'
+import { SideDrawer } from '../../components/SideDrawer.tsx'
 import { ErrorState, Loading } from '../../components/States.tsx'
 import { SeverityBadge } from './Badges.tsx'
 import { useAlert } from './hooks.ts'
@@ -137,40 +138,20 @@ function Timeline({ alert }: { alert: AlertDetail }) {
 
 /** One alert with its escalation timeline, in a dialog at the side; Escape or Close closes it. */
 export function AlertTimeline({ id, onClose }: { id: string; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null)
   const alert = useAlert(id)
-  useEffect(() => {
-    const element = dialog.current
-    if (element && !element.open) element.showModal()
-  }, [])
   return (
-    <dialog
-      ref={dialog}
+    <SideDrawer
+      titleId="alert-title"
+      title={alert.data ? alert.data.ruleName : `Alert ${id}`}
       onClose={onClose}
-      aria-labelledby="alert-title"
-      className="m-0 ml-auto h-full max-h-none w-full max-w-lg overflow-y-auto bg-white p-0 text-stone-900 backdrop:bg-black/40 dark:bg-stone-900 dark:text-stone-100"
     >
-      <div className="flex items-center justify-between gap-2 border-b border-stone-200 p-4 dark:border-stone-800">
-        <h2 id="alert-title" className="text-lg font-semibold">
-          {alert.data ? alert.data.ruleName : `Alert ${id}`}
-        </h2>
-        <button
-          type="button"
-          onClick={() => dialog.current?.close()}
-          className="rounded-md px-3 py-1 text-sm hover:bg-stone-100 dark:hover:bg-stone-800"
-        >
-          Close
-        </button>
-      </div>
-      <div className="p-4">
-        {alert.isPending ? (
-          <Loading label="Loading the alert…" />
-        ) : alert.isError ? (
-          <ErrorState error={alert.error} retry={() => alert.refetch()} />
-        ) : (
-          <Timeline alert={alert.data} />
-        )}
-      </div>
-    </dialog>
+      {alert.isPending ? (
+        <Loading label="Loading the alert…" />
+      ) : alert.isError ? (
+        <ErrorState error={alert.error} retry={() => alert.refetch()} />
+      ) : (
+        <Timeline alert={alert.data} />
+      )}
+    </SideDrawer>
   )
 }

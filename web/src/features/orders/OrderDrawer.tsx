@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { useEffect, useRef } from 'react'
+import { SideDrawer } from '../../components/SideDrawer.tsx'
 import { ErrorState, Loading } from '../../components/States.tsx'
 import { api } from '../../lib/api.ts'
 import { BASE_CURRENCY, dateTime, money, number } from '../../lib/format.ts'
@@ -9,44 +9,20 @@ import type { Order } from './types.ts'
 
 /** One order with its lines, in a dialog at the side; Escape or the close button closes it. */
 export function OrderDrawer({ id, onClose }: { id: string; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null)
   const order = useQuery({
     queryKey: ['orders', 'one', id],
     queryFn: () => api<Order>(`/api/orders/${encodeURIComponent(id)}`),
   })
-  useEffect(() => {
-    const element = dialog.current
-    if (element && !element.open) element.showModal()
-  }, [])
   return (
-    <dialog
-      ref={dialog}
-      onClose={onClose}
-      aria-labelledby="order-title"
-      className="m-0 ml-auto h-full max-h-none w-full max-w-lg bg-white p-0 text-stone-900 backdrop:bg-black/40 dark:bg-stone-900 dark:text-stone-100"
-    >
-      <div className="flex items-center justify-between border-b border-stone-200 p-4 dark:border-stone-800">
-        <h2 id="order-title" className="text-lg font-semibold">
-          Order {id}
-        </h2>
-        <button
-          type="button"
-          onClick={() => dialog.current?.close()}
-          className="rounded-md px-3 py-1 text-sm hover:bg-stone-100 dark:hover:bg-stone-800"
-        >
-          Close
-        </button>
-      </div>
-      <div className="p-4">
-        {order.isPending ? (
-          <Loading />
-        ) : order.isError ? (
-          <ErrorState error={order.error} retry={() => order.refetch()} />
-        ) : (
-          <OrderDetail order={order.data} />
-        )}
-      </div>
-    </dialog>
+    <SideDrawer titleId="order-title" title={`Order ${id}`} onClose={onClose}>
+      {order.isPending ? (
+        <Loading />
+      ) : order.isError ? (
+        <ErrorState error={order.error} retry={() => order.refetch()} />
+      ) : (
+        <OrderDetail order={order.data} />
+      )}
+    </SideDrawer>
   )
 }
 
