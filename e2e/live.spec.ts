@@ -46,7 +46,7 @@ test('a dropped event stream resumes from Last-Event-ID and catches up on what i
   page,
 }) => {
   await signIn(page, admin.email, admin.password)
-  const key = await apiCall<{ key: string }>(page, 'POST', '/api/api-keys', {
+  const key = await apiCall<{ key: string; apiKey: { id: string } }>(page, 'POST', '/api/api-keys', {
     name: 'e2e-live',
     role: 'operator',
   })
@@ -85,4 +85,6 @@ test('a dropped event stream resumes from Last-Event-ID and catches up on what i
   // effect is what is checked: without it (a stream that gave no id) the order never shows
   // no reload: the missed order.created is replayed after Last-Event-ID, and the overview refreshes
   await expect(ordersCard(page)).toContainText(count(before + 2))
+  // The key is not left working on the instance (staging keeps its data between runs).
+  expect((await apiCall(page, 'DELETE', `/api/api-keys/${key.body.apiKey.id}`)).status).toBe(200)
 })

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { uniqueEmail } from './accounts.ts'
 import { admin } from './playwright.config.ts'
 import { apiCall, expectAccessible, keepScreenshot, signIn } from './support.ts'
 
@@ -24,7 +25,9 @@ test('the sign-in page is accessible', async ({ page }) => {
 
 test('a wrong password is refused with a message', async ({ page }) => {
   await page.goto('/')
-  await page.getByLabel('Email').fill(admin.email)
+  // An address with no account: the answer is the same as for a wrong password, and repeated
+  // runs against staging never lock the admin's account.
+  await page.getByLabel('Email').fill(uniqueEmail('wrong-password'))
   await page.getByLabel('Password').fill('not-the-password')
   await page.getByRole('button', { name: 'Sign in' }).click()
   await expect(page.getByRole('alert')).toBeVisible()
@@ -53,7 +56,7 @@ test('an order created through the API appears on the overview without a reload'
   await signIn(page, admin.email, admin.password)
   const before = await apiCall<Overview>(page, 'GET', '/api/kpis/overview')
   await expect(card(page, 'Orders, 30 days')).toContainText(count(before.body.revenue.last30Days.orders))
-  const key = await apiCall<{ key: string }>(page, 'POST', '/api/api-keys', {
+  const key = await apiCall<{ key: string; apiKey: { id: string } }>(page, 'POST', '/api/api-keys', {
     name: 'e2e-orders',
     role: 'operator',
   })
@@ -73,6 +76,8 @@ test('an order created through the API appears on the overview without a reload'
   })
   expect(created.status()).toBe(201)
   await expect(card(page, 'Orders, 30 days')).toContainText(count(before.body.revenue.last30Days.orders + 1))
+  // The key is not left working on the instance (staging keeps its data between runs).
+  expect((await apiCall(page, 'DELETE', `/api/api-keys/${key.body.apiKey.id}`)).status).toBe(200)
 })
 
 test('a viewer gets 403 from admin APIs', async ({ page, browser }) => {

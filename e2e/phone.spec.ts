@@ -10,6 +10,7 @@ const PAGES = [
   ['/forecasting', 'Forecasting'],
   ['/working-capital', 'Working capital'],
   ['/ops', 'Operations'],
+  ['/incidents', 'Incidents'],
   ['/admin', 'Admin'],
   ['/settings', 'Settings'],
 ] as const

@@ -4,12 +4,18 @@ import path from 'node:path'
 import { defineConfig } from '@playwright/test'
 
 /**
- * End-to-end tests in Debian's Chromium (never a downloaded browser). Against BASE_URL when it is
- * set (staging: `npm run test:e2e:staging` sets it from STAGING_URL); otherwise the app is built
- * and started here on a temporary data directory with the demo business and a known admin.
+ * End-to-end tests in Debian's Chromium (never a downloaded browser). Against a running instance
+ * when BASE_URL is set, or STAGING_URL with E2E_TARGET=staging (`npm run test:e2e:staging`): then
+ * nothing is started and every account, key or record a spec needs is made through the API with
+ * the admin given in E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD. Otherwise the app is built and
+ * started here on a temporary data directory with the demo business and that admin.
  */
 const staging = process.env.E2E_TARGET === 'staging'
 if (staging && !process.env.STAGING_URL) throw new Error('test:e2e:staging needs STAGING_URL')
+if (staging && !(process.env.E2E_ADMIN_EMAIL && process.env.E2E_ADMIN_PASSWORD))
+  throw new Error(
+    'test:e2e:staging needs E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD of an admin on the staging instance (without two-factor sign-in)',
+  )
 const external = staging ? process.env.STAGING_URL : process.env.BASE_URL
 const port = Number(process.env.E2E_PORT ?? 3210)
 export const baseURL = external ?? `http://127.0.0.1:${port}`
@@ -69,6 +75,9 @@ export default defineConfig({
           SENTIA_ADMIN_PASSWORD: admin.password,
           RATE_LIMIT_PER_MINUTE: '100000',
           SIGNIN_RATE_LIMIT_PER_MINUTE: '1000',
+          // deployments.spec.ts waits for the regression check's windows: keep them short.
+          DEPLOY_REGRESSION_WINDOW_MINUTES: '1',
+          DEPLOY_REGRESSION_MIN_REQUESTS: '20',
         },
       },
 })

@@ -13,7 +13,7 @@ export async function signIn(page: Page, email: string, password: string): Promi
 /** A call to the API with the page's session cookie (changes carry the app's Origin, as the browser's do). */
 export async function apiCall<T>(
   page: Page,
-  method: 'GET' | 'POST' | 'PATCH',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   data?: unknown,
 ): Promise<{ status: number; body: T }> {

@@ -60,6 +60,18 @@ export const optionalUrl =
     return url
   }
 
+/** A decimal number (`1.5`) between min and max, `fallback` when unset. */
+export const decimal =
+  (fallback: number, min: number, max: number) =>
+  (raw: string | undefined): number => {
+    if (raw === undefined || raw.trim() === '') return fallback
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()))
+      throw new Error(`must be a number between ${min} and ${max} (got "${raw}")`)
+    const value = Number(raw)
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max} (got ${value})`)
+    return value
+  }
+
 export const boolean = (fallback: boolean) => (raw: string | undefined) => {
   if (raw === undefined || raw.trim() === '') return fallback
   const value = raw.trim().toLowerCase()
@@ -318,6 +330,59 @@ export const variables = {
     description: 'How long an automatic block lasts.',
     defaultText: '60',
     parse: integer(60, 1, 525_600),
+  },
+  INCIDENT_AUTO_OPEN: {
+    description:
+      'Severity of the incident a firing critical alert opens when no related incident is open (`off`: never opens one; related alerts still attach).',
+    defaultText: 'P1',
+    parse: oneOf(['off', 'P0', 'P1', 'P2', 'P3'] as const, 'P1'),
+  },
+  INCIDENT_ATTACH_WINDOW_MINUTES: {
+    description:
+      'A firing alert attaches to the newest open incident that was opened or got an alert within this many minutes (or already holds an alert of the same rule) instead of opening a new one.',
+    defaultText: '60',
+    parse: integer(60, 1, 7 * 24 * 60),
+  },
+  DEPLOY_REGRESSION_WINDOW_MINUTES: {
+    description:
+      'Length of the windows before and after a deployment whose error rate and p95 response time the regression check compares (cut short when another deployment falls inside).',
+    defaultText: '15',
+    parse: integer(15, 1, 1440),
+  },
+  DEPLOY_REGRESSION_MIN_REQUESTS: {
+    description:
+      'Responses each window must hold for a verdict; with fewer the deployment is marked `insufficient_data`, never regressed.',
+    defaultText: '100',
+    parse: integer(100, 1, 1_000_000_000),
+  },
+  DEPLOY_REGRESSION_ERROR_POINTS: {
+    description:
+      'Error rate regressed: at least this many percentage points above the window before (and DEPLOY_REGRESSION_ERROR_FACTOR times it).',
+    defaultText: '2',
+    parse: decimal(2, 0, 100),
+  },
+  DEPLOY_REGRESSION_ERROR_FACTOR: {
+    description: 'Error rate regressed: at least this many times the window before (and the points above).',
+    defaultText: '2',
+    parse: decimal(2, 1, 1000),
+  },
+  DEPLOY_REGRESSION_P95_FACTOR: {
+    description:
+      'p95 response time regressed: at least this many times the window before (and DEPLOY_REGRESSION_P95_MS more).',
+    defaultText: '1.5',
+    parse: decimal(1.5, 1, 1000),
+  },
+  DEPLOY_REGRESSION_P95_MS: {
+    description:
+      'p95 response time regressed: at least this many milliseconds above the window before (and the factor).',
+    defaultText: '200',
+    parse: integer(200, 0, 600_000),
+  },
+  DEPLOY_REGRESSION_CHECK_SECONDS: {
+    description:
+      'How often a process that runs background work looks for deployments whose after-window has passed (each is checked once across replicas). 0 turns the check off on this process.',
+    defaultText: '60',
+    parse: integer(60, 0, 3600),
   },
   MAINTENANCE_NOTICE_HOURS: {
     description:

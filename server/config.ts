@@ -12,6 +12,7 @@ import {
   xeroSettings,
 } from './config-connectors.ts'
 import { ConfigError, type Env, integer, type VariableSpec, variables } from './config-variables.ts'
+import type { IncidentSeverity } from './platform/db/schema.ts'
 
 export { ConfigError, packageRoot, variables } from './config-variables.ts'
 
@@ -75,8 +76,12 @@ export interface Config {
   errors: { retentionDays: number; sentryDsn: string | undefined }
   /** Alert rules: seconds between evaluations (0: this process does not evaluate). */
   alerting: { evaluationSeconds: number }
+  /** What a firing critical alert does to incidents. */
+  incidents: { autoOpen: 'off' | IncidentSeverity; attachWindowMinutes: number }
   /** The metric sampler (seconds between samples, 0: off) and how long each resolution is kept. */
   monitoring: MonitoringSettings
+  /** Release tracking: the regression check after each deployment. */
+  deployments: DeploymentCheckSettings
   /** Idempotency keys older than this are deleted (housekeeping.retention). */
   idempotencyRetentionHours: number
   apiKeyOverlapHours: number
@@ -119,6 +124,19 @@ export interface NotificationSettings {
   /** 0: no background delivery loop. */
   pollMs: number
   retentionDays: number
+}
+
+export interface DeploymentCheckSettings {
+  windowMinutes: number
+  minRequests: number
+  /** Percentage points the error rate must rise by, and the factor it must grow by. */
+  errorRatePoints: number
+  errorRateFactor: number
+  /** Factor the p95 response time must grow by, and the milliseconds it must rise by. */
+  p95Factor: number
+  p95Ms: number
+  /** Seconds between checks on this process (0: off). */
+  checkSeconds: number
 }
 
 export interface MonitoringSettings {
@@ -192,11 +210,24 @@ export function loadConfig(env: Env = readEnv()): Config {
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
     errors: { retentionDays: values.ERRORS_RETENTION_DAYS, sentryDsn: values.SENTRY_DSN },
     alerting: { evaluationSeconds: values.ALERT_EVALUATION_SECONDS },
+    incidents: {
+      autoOpen: values.INCIDENT_AUTO_OPEN,
+      attachWindowMinutes: values.INCIDENT_ATTACH_WINDOW_MINUTES,
+    },
     monitoring: {
       samplerIntervalSeconds: values.SAMPLER_INTERVAL_SECONDS,
       rawRetentionHours: values.METRICS_RAW_RETENTION_HOURS,
       minuteRetentionDays: values.METRICS_MINUTE_RETENTION_DAYS,
       hourRetentionDays: values.METRICS_HOUR_RETENTION_DAYS,
+    },
+    deployments: {
+      windowMinutes: values.DEPLOY_REGRESSION_WINDOW_MINUTES,
+      minRequests: values.DEPLOY_REGRESSION_MIN_REQUESTS,
+      errorRatePoints: values.DEPLOY_REGRESSION_ERROR_POINTS,
+      errorRateFactor: values.DEPLOY_REGRESSION_ERROR_FACTOR,
+      p95Factor: values.DEPLOY_REGRESSION_P95_FACTOR,
+      p95Ms: values.DEPLOY_REGRESSION_P95_MS,
+      checkSeconds: values.DEPLOY_REGRESSION_CHECK_SECONDS,
     },
     idempotencyRetentionHours: values.IDEMPOTENCY_RETENTION_HOURS,
     apiKeyOverlapHours: values.APIKEY_ROTATION_OVERLAP_HOURS,

@@ -9,8 +9,10 @@ import { registerApiKeyCommands } from './modules/apikeys/cli.ts'
 import { registerUserCommands } from './modules/auth/cli.ts'
 import { registerConnectorCommands } from './modules/connectors/cli.ts'
 import { registerDemoCommands } from './modules/demo/cli.ts'
+import { registerDeploymentCommands } from './modules/deployments/cli.ts'
 import { registerErrorCommands } from './modules/errors/cli.ts'
 import { registerImportCommands } from './modules/imports/cli.ts'
+import { registerIncidentCommands } from './modules/incidents/cli.ts'
 import { registerMaintenanceCommands } from './modules/maintenance/cli.ts'
 import { registerMetricsCommands } from './modules/monitoring/cli.ts'
 import { registerNotificationCommands } from './modules/notifications/cli.ts'
@@ -18,6 +20,7 @@ import { registerOncallCommands } from './modules/oncall/cli.ts'
 import { registerIpCommands } from './modules/security/cli.ts'
 import { LockHeldError } from './platform/db/lockfile.ts'
 import { MigrationError } from './platform/db/migration-error.ts'
+import { registerVerifyCommands } from './verify/cli.ts'
 
 /** The `sentia` CLI: `noun:verb` commands, each with --help; non-zero exit on failure. */
 const program = new Command()
@@ -41,6 +44,9 @@ registerMaintenanceCommands(program)
 registerErrorCommands(program)
 registerOncallCommands(program)
 registerAlertCommands(program)
+registerDeploymentCommands(program)
+registerIncidentCommands(program)
+registerVerifyCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -39,6 +39,8 @@ export async function createTestContext(options: TestContextOptions = {}): Promi
     ALERT_EVALUATION_SECONDS: '0',
     // Tests take metric samples by calling sampleOnce; no sampling timer.
     SAMPLER_INTERVAL_SECONDS: '0',
+    // Tests check deployments for regressions by calling the check; no background timer.
+    DEPLOY_REGRESSION_CHECK_SECONDS: '0',
     ...options.env,
   }
   if (options.redis && process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL

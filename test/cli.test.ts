@@ -213,6 +213,7 @@ describe('sentia apikey commands', () => {
     expect(status.code).toBe(0)
     expect(status.stdout).toContain('requests (5 min)')
     expect(status.stdout).toMatch(/open alerts: \d+ firing, \d+ pending/)
+    expect(status.stdout).toContain('open incidents: 0')
 
     const rotated = await run(['apikey:rotate', viewerKey.apiKey.id, '--overlap-hours', '1', ...remote])
     expect(rotated.code, rotated.stderr).toBe(0)
@@ -241,6 +242,54 @@ describe('sentia apikey commands', () => {
     expect(states?.state).toBe('revoked')
     const local = await run(['apikey:revoke', apiKey.id], env)
     expect(local.stdout).toContain(`Revoked API key ${apiKey.id}`)
+  })
+})
+
+describe('sentia incidents commands', () => {
+  it('creates, lists, updates and resolves incidents on the local database', async () => {
+    const env = {
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-incidents-')),
+      LOG_LEVEL: 'warn',
+      DEMO_DATA: 'false',
+    }
+    const created = await run(
+      [
+        'incidents:create',
+        '--title',
+        'Checkout failing',
+        '--severity',
+        'p0',
+        '--components',
+        'checkout, payments',
+        '--json',
+      ],
+      env,
+    )
+    expect(created.code, created.stderr).toBe(0)
+    const incident = (
+      JSON.parse(created.stdout) as {
+        items: { id: string; severity: string; source: string; components: string[] }[]
+      }
+    ).items[0]!
+    expect(incident).toMatchObject({ severity: 'P0', source: 'cli', components: ['checkout', 'payments'] })
+
+    const bad = await run(['incidents:create', '--title', 'x', '--severity', 'P9'], env)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('--severity must be one of P0, P1, P2, P3')
+
+    const updated = await run(['incidents:update', incident.id, '--status', 'mitigating'], env)
+    expect(updated.code, updated.stderr).toBe(0)
+    expect(updated.stdout).toContain('mitigating')
+
+    const resolved = await run(['incidents:resolve', incident.id, '--json'], env)
+    expect(JSON.parse(resolved.stdout).items[0]).toMatchObject({
+      status: 'resolved',
+      postmortem: { status: 'draft' },
+    })
+    const open = await run(['incidents:list', '--json'], env)
+    expect(JSON.parse(open.stdout).items).toEqual([])
+    const all = await run(['incidents:list', '--state', 'all'], env)
+    expect(all.stdout).toContain('Checkout failing')
   })
 })
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { loadConfig } from '../config.ts'
 import type { HealthReport } from '../modules/health/service.ts'
 import type { metricsSummary } from '../modules/metrics/service.ts'
+import { httpRequest } from './http.ts'
 import { CliError, printJson } from './output.ts'
 
 type Summary = Awaited<ReturnType<typeof metricsSummary>>
@@ -32,7 +33,13 @@ export function registerStatusCommand(program: Command): void {
         [200],
         apiKey,
       ).catch((error: Error) => ({ unavailable: error.message }))
-      if (options.json) printJson({ url: base, health, metrics, alerts })
+      const incidents = await fetchJson<{ items: OpenIncident[] }>(
+        new URL('/api/incidents?state=open&limit=200', base),
+        timeout,
+        [200],
+        apiKey,
+      ).catch((error: Error) => ({ unavailable: error.message }))
+      if (options.json) printJson({ url: base, health, metrics, alerts, incidents })
       else
         console.log(
           formatStatus(
@@ -40,6 +47,7 @@ export function registerStatusCommand(program: Command): void {
             health,
             'unavailable' in metrics ? undefined : metrics,
             'unavailable' in alerts ? undefined : alerts.items,
+            'unavailable' in incidents ? undefined : incidents.items,
           ),
         )
       if (health.status === 'down') throw new CliError(`instance at ${base} is down`, 2)
@@ -53,19 +61,12 @@ function defaultUrl(): string {
 }
 
 async function fetchJson<T>(url: URL, timeoutMs: number, accept: number[], apiKey?: string): Promise<T> {
-  let response: Response
-  try {
-    const headers: Record<string, string> = { accept: 'application/json' }
-    if (apiKey) headers.authorization = `Bearer ${apiKey}`
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers })
-  } catch (error) {
-    const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message
-    throw new CliError(`cannot reach ${url.origin}: ${cause}`)
+  const answer = await httpRequest(url, { timeoutMs, apiKey })
+  if (!accept.includes(answer.status)) {
+    throw new CliError(`${url.pathname} answered HTTP ${answer.status}`)
   }
-  if (!accept.includes(response.status)) {
-    throw new CliError(`${url.pathname} answered HTTP ${response.status}`)
-  }
-  return (await response.json()) as T
+  if (answer.body === null) throw new CliError(`${url.pathname} answered something other than JSON`)
+  return answer.body as T
 }
 
 /** What `status` shows of an open alert (GET /api/alerts). */
@@ -78,11 +79,22 @@ export interface OpenAlert {
   acknowledgedAt: string | null
 }
 
+/** What `status` shows of an open incident (GET /api/incidents). */
+export interface OpenIncident {
+  id: string
+  severity: string
+  status: string
+  title: string
+  acknowledgedAt: string | null
+  durationMinutes: number
+}
+
 export function formatStatus(
   url: string,
   health: HealthReport,
   metrics?: Summary,
   alerts?: OpenAlert[],
+  incidents?: OpenIncident[],
 ): string {
   const lines = [
     `Sentia ${health.version} (${health.commit.slice(0, 12)}) at ${url}`,
@@ -125,6 +137,13 @@ export function formatStatus(
     for (const a of firing.slice(0, 10))
       lines.push(
         `  #${a.id} ${a.severity.toUpperCase().padEnd(8)} ${a.ruleName}: ${a.summary}${a.acknowledgedAt ? ' (acknowledged)' : ''}`,
+      )
+  }
+  if (incidents) {
+    lines.push('', `open incidents: ${incidents.length}`)
+    for (const i of incidents.slice(0, 10))
+      lines.push(
+        `  #${i.id} ${i.severity} ${i.status.padEnd(13)} ${i.title} (${i.durationMinutes} min${i.acknowledgedAt ? '' : ', not acknowledged'})`,
       )
   }
   return lines.join('\n')

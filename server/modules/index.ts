@@ -5,6 +5,7 @@ import { authModule } from './auth/index.ts'
 import { catalogModule } from './catalog/index.ts'
 import { connectorsModule } from './connectors/index.ts'
 import { demoModule } from './demo/index.ts'
+import { deploymentsModule } from './deployments/index.ts'
 import { errorsModule } from './errors/index.ts'
 import { eventsModule } from './events/index.ts'
 import { financeModule } from './finance/index.ts'
@@ -12,6 +13,7 @@ import { forecastingModule } from './forecasting/index.ts'
 import { healthModule } from './health/index.ts'
 import { housekeepingModule } from './housekeeping/index.ts'
 import { importsModule } from './imports/index.ts'
+import { incidentsModule } from './incidents/index.ts'
 import { instancesModule } from './instances/index.ts'
 import { integrationsModule } from './integrations/index.ts'
 import { inventoryModule } from './inventory/index.ts'
@@ -61,5 +63,7 @@ export const modules: Module[] = [
   notificationsModule,
   oncallModule,
   alertingModule,
+  deploymentsModule,
+  incidentsModule,
   opsModule,
 ]

@@ -10,6 +10,7 @@ import { writeSamples } from '../monitoring/store.ts'
 import { createContact } from '../oncall/contacts.ts'
 import { assignRole } from '../oncall/roles.ts'
 import { createSchedule, putRotation } from '../oncall/schedules.ts'
+import { DEFAULT_RULES } from './defaults.ts'
 import { evaluateAlerts } from './evaluate.ts'
 import { createRule } from './rules.ts'
 import { acknowledgeAlert, listAlerts } from './service.ts'
@@ -24,6 +25,8 @@ const env = {
   NOTIFY_EMAIL_TO: 'ops@example.com',
   // Messages stay in the outbox for the assertions; delivery has its own tests.
   NOTIFY_POLL_MS: '0',
+  // Alert escalation alone: incidents opened from critical alerts have their own tests.
+  INCIDENT_AUTO_OPEN: 'off',
 }
 
 let t: TestApp
@@ -560,7 +563,10 @@ describe('rules API', () => {
 
     const rules = (await t.app.inject({ method: 'GET', url: '/api/alert-rules', headers: viewer })).json()
       .items
-    expect(rules.map((r: { builtin: string }) => r.builtin)).toEqual([
+    const builtins = rules.map((r: { builtin: string }) => r.builtin)
+    // Every default rule, in order: the runbook's first, then those later modules add.
+    expect(builtins).toEqual(DEFAULT_RULES.map((r) => r.builtin))
+    expect(builtins.slice(0, 11)).toEqual([
       'cpu',
       'memory',
       'disk',

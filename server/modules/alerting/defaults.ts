@@ -134,6 +134,50 @@ export const DEFAULT_RULES: DefaultRule[] = [
     severity: 'high',
     forSeconds: 5 * MINUTE,
   },
+  {
+    builtin: 'deployment-regression',
+    name: 'Deployment regression',
+    description:
+      'Runbook: the current release raised the error rate or p95 response time after its deploy; roll back to the release its deployment names (GET /api/deployments).',
+    metric: 'deployment_regressions',
+    kind: 'threshold',
+    params: { op: '>', alert: 0, windowSeconds: 5 * MINUTE, reduce: 'last' },
+    severity: 'high',
+    forSeconds: 0,
+  },
+  {
+    builtin: 'incident-response-sla',
+    name: 'Incident response SLA',
+    description:
+      'Runbook: an incident is acknowledged by its lead within 15 min (P0), 1 h (P1), 4 h (P2) or 24 h (P3).',
+    metric: 'incidents_response_overdue',
+    kind: 'threshold',
+    params: { op: '>', alert: 0, windowSeconds: 5 * MINUTE, reduce: 'last' },
+    severity: 'high',
+    forSeconds: 0,
+  },
+  {
+    builtin: 'postmortem-actions-overdue',
+    name: 'Post-mortem action items overdue',
+    description:
+      'Runbook: post-mortem action items are done by their due date; open ones past it are listed in each post-mortem (GET /api/incidents/:id/postmortem).',
+    metric: 'postmortem_actions_overdue',
+    kind: 'threshold',
+    params: { op: '>', alert: 0, windowSeconds: 5 * MINUTE, reduce: 'last' },
+    severity: 'medium',
+    forSeconds: 0,
+  },
+  {
+    builtin: 'security-steps-overdue',
+    name: 'Security incident steps overdue',
+    description:
+      'Runbook: data-breach steps are done within 1 h, 24 h and 72 h of detection (GDPR notification within 72 h); see the security incident’s checklist.',
+    metric: 'security_steps_overdue',
+    kind: 'threshold',
+    params: { op: '>', alert: 0, windowSeconds: 5 * MINUTE, reduce: 'last' },
+    severity: 'high',
+    forSeconds: 0,
+  },
 ]
 
 /**

@@ -2,6 +2,8 @@ import { type Selectable, sql, type Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { AlertSeverity, AlertsTable, Tables } from '../../platform/db/schema.ts'
 import { elapsedMs } from '../../platform/numbers.ts'
+import { escalateIncidents } from '../incidents/escalation.ts'
+import { linkFiringAlert } from '../incidents/from-alerts.ts'
 import {
   activeMaintenance,
   type MaintenanceOccurrence,
@@ -109,6 +111,7 @@ class Evaluation {
     durationMs: 0,
   }
   changed = false
+  incidentsChanged = false
   silences: SilenceRow[] = []
   policies: Record<AlertSeverity, EscalationStep[]> | undefined
   readonly #targets = new Map<string, ReturnType<typeof resolveTargets>>()
@@ -150,9 +153,13 @@ class Evaluation {
     // Summaries first: they reset the escalation of alerts still firing after a window.
     await this.summariseMaintenance()
     await this.escalateAll()
+    const incidents = await escalateIncidents(ctx, now, (notify) => this.targets(notify))
+    this.report.notifications += incidents.notifications
     this.report.durationMs = elapsedMs(started)
     if (this.report.notifications > 0) wakeDelivery(ctx)
     if (this.changed) await publishBusinessEvent(ctx, 'alert.changed', { at: now.toISOString() })
+    if (this.incidentsChanged || incidents.changed)
+      await publishBusinessEvent(ctx, 'incident.changed', { at: now.toISOString() })
     return this.report
   }
 
@@ -198,7 +205,7 @@ class Evaluation {
           .executeTakeFirstOrThrow()
         this.report.opened += 1
         await event(tx, inserted.id, now, 'pending', { value: verdict.value, summary: verdict.summary })
-        if (firing) await this.fire(tx, inserted, window)
+        if (firing) await this.fire(tx, rule, inserted, window)
       } else if (step === 'fire') {
         if (!alert || verdict.state !== 'breach') return
         const updated = await tx
@@ -215,7 +222,7 @@ class Evaluation {
           .where('id', '=', alert.id)
           .returningAll()
           .executeTakeFirstOrThrow()
-        await this.fire(tx, updated, window)
+        await this.fire(tx, rule, updated, window)
       } else if (step === 'drop') {
         if (alert) await tx.deleteFrom('alerts').where('id', '=', alert.id).execute()
       } else if (step === 'resolve') {
@@ -257,8 +264,16 @@ class Evaluation {
     return this.#maintenance
   }
 
-  /** Records the firing, and the maintenance window it started in, if any. */
-  async fire(tx: Tx, alert: AlertRow, window: MaintenanceOccurrence | undefined): Promise<void> {
+  /**
+   * Records the firing, and the maintenance window it started in, if any; outside a window the
+   * alert joins a related open incident or (critical) opens one.
+   */
+  async fire(
+    tx: Tx,
+    rule: RuleRow,
+    alert: AlertRow,
+    window: MaintenanceOccurrence | undefined,
+  ): Promise<void> {
     const { now } = this
     this.report.fired += 1
     await event(tx, alert.id, now, 'firing', {
@@ -266,6 +281,27 @@ class Evaluation {
       value: alert.value,
       summary: alert.summary,
     })
+    if (!window) {
+      const linked = await linkFiringAlert(
+        this.ctx,
+        tx,
+        {
+          id: alert.id,
+          ruleId: rule.id,
+          ruleName: rule.name,
+          metric: rule.metric,
+          severity: alert.severity,
+          summary: alert.summary,
+        },
+        now,
+      )
+      if (linked) {
+        await event(tx, alert.id, now, linked.opened ? 'incident_opened' : 'incident_attached', {
+          incident: linked.incidentId,
+        })
+        this.incidentsChanged = true
+      }
+    }
     if (window) {
       await tx
         .updateTable('alerts')

@@ -23,6 +23,8 @@ import { claimEvaluation } from './runner.ts'
 const system: Actor = { type: 'system', id: null }
 const env = {
   NOTIFY_POLL_MS: '0',
+  // Alert escalation alone: incidents opened from critical alerts have their own tests.
+  INCIDENT_AUTO_OPEN: 'off',
   ALERT_EVALUATION_SECONDS: '0',
   SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/hook',
 }

@@ -46,6 +46,14 @@ export const AUDIT_ACTIONS = [
   'maintenance_create',
   'maintenance_update',
   'maintenance_cancel',
+  'incident_create',
+  'incident_update',
+  'incident_acknowledge',
+  'incident_message',
+  'incident_policy_change',
+  'postmortem_update',
+  'deployment_record',
+  'deployment_update',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

@@ -8,6 +8,7 @@ import { expiringLots } from './expiring.ts'
 import { listLevels } from './levels.ts'
 import { listMovements, postMovement } from './movements.ts'
 import { criticalItems, reorderSuggestions } from './planning.ts'
+import { reservationsAt } from './reservations.ts'
 import {
   CriticalList,
   CriticalQuery,
@@ -21,9 +22,11 @@ import {
   MovementResult,
   ReorderList,
   ReorderQuery,
+  ReservationQuery,
+  Reservations,
 } from './schemas.ts'
 
-/** Stock levels, the movement ledger, critical items and reorder suggestions. */
+/** Stock levels and the reservations behind them, the movement ledger, critical items and reorder suggestions. */
 export function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
@@ -39,6 +42,20 @@ export function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext): void
       },
     },
     (request) => listLevels(ctx, request.query),
+  )
+
+  app.get(
+    '/api/inventory/reservations',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        summary:
+          'One SKU × location: its level and the orders’ reservations behind the reserved figure (with `order`, that order’s share), read together',
+        querystring: ReservationQuery,
+        response: { 200: Reservations },
+      },
+    },
+    (request) => reservationsAt(ctx, request.query),
   )
 
   app.get(

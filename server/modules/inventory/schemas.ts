@@ -42,6 +42,47 @@ export type Level = Static<typeof Level>
 
 export const LevelPage = Type.Object({ items: Type.Array(Level), nextCursor: Nullable(Type.String()) })
 
+// Reservations
+
+export const ReservationQuery = Type.Object(
+  {
+    sku: Sku,
+    location: LocationCode,
+    order: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[\\w-]+$',
+        description: 'also say how much this order holds here',
+      }),
+    ),
+  },
+  strict,
+)
+export type ReservationQuery = Static<typeof ReservationQuery>
+
+export const Reservations = Type.Object({
+  sku: Type.String(),
+  location: Type.String(),
+  onHand: Type.Integer(),
+  reserved: Type.Integer({ description: 'the stock level’s reserved figure' }),
+  available: Type.Integer({ description: 'on hand − reserved' }),
+  held: Type.Object(
+    {
+      orders: Type.Integer({ description: 'orders holding a reservation here' }),
+      quantity: Type.Integer({ description: 'the sum of their reservations: equals reserved when in step' }),
+    },
+    { description: 'the orders’ reservations behind the level, read in the same statement' },
+  ),
+  order: Type.Optional(
+    Type.Object({
+      id: Type.String(),
+      quantity: Type.Integer({ description: 'units this order holds here (0: none)' }),
+    }),
+  ),
+})
+export type Reservations = Static<typeof Reservations>
+
 // Movements
 
 /** What a person records; a transfer becomes transfer_out and transfer_in, sales come from orders. */

@@ -1,6 +1,9 @@
 import type { AppContext } from '../../context.ts'
 import { round } from '../../platform/numbers.ts'
+import { deploymentRegressions } from '../deployments/metric.ts'
 import { BASE_CURRENCY } from '../finance/fx.ts'
+import { postmortemActionsOverdue, securityStepsOverdue } from '../incidents/overdue.ts'
+import { responseOverdueCount } from '../incidents/sla.ts'
 import {
   activeUsers,
   conversionRate,
@@ -39,6 +42,10 @@ export interface MetricSource {
 export const clusterSamplers: Record<string, (ctx: AppContext) => Promise<number>> = {
   active_users: activeUsers,
   critical_inventory_items: criticalItemCount,
+  deployment_regressions: deploymentRegressions,
+  incidents_response_overdue: responseOverdueCount,
+  postmortem_actions_overdue: postmortemActionsOverdue,
+  security_steps_overdue: securityStepsOverdue,
 }
 
 type Point = { at: number; value: number }
@@ -200,6 +207,14 @@ export const sources: Record<string, MetricSource> = Object.fromEntries(
     latency('response_time_p95_ms', '95th percentile'),
     latency('response_time_p99_ms', '99th percentile'),
     uptime,
+    worstReplica(
+      system(
+        'deployment_regressions',
+        'deployments',
+        'Deployments of this environment in the last 24 hours that the regression check flagged and that are still the current release (sampled once a minute).',
+      ),
+      4,
+    ),
     share(
       business(
         'api_success_rate',
@@ -250,6 +265,30 @@ export const sources: Record<string, MetricSource> = Object.fromEntries(
         'critical_inventory_items',
         'items',
         'SKU × location items below safety stock or running out within their lead time (sampled once a minute).',
+      ),
+      4,
+    ),
+    worstReplica(
+      business(
+        'incidents_response_overdue',
+        'incidents',
+        'Open incidents not acknowledged by their lead within their severity’s response time (sampled once a minute).',
+      ),
+      4,
+    ),
+    worstReplica(
+      business(
+        'postmortem_actions_overdue',
+        'items',
+        'Open post-mortem action items whose due date (UTC) has passed (sampled once a minute).',
+      ),
+      4,
+    ),
+    worstReplica(
+      business(
+        'security_steps_overdue',
+        'steps',
+        'Data-breach checklist steps of security incidents not done by their deadline, resolved incidents included (sampled once a minute).',
       ),
       4,
     ),

@@ -11,6 +11,8 @@ export type BusinessEventType =
   | 'production.changed'
   | 'maintenance.changed'
   | 'alert.changed'
+  | 'incident.changed'
+  | 'deployment.changed'
 
 /** Event ids: time, this process, a counter; the same on every replica, so a client can resume anywhere. */
 const PROCESS = randomBytes(4).toString('hex')

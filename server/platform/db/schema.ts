@@ -760,6 +760,129 @@ export interface MaintenanceWindowsTable {
   cancelled_by: string | null
 }
 
+export type IncidentSeverity = 'P0' | 'P1' | 'P2' | 'P3'
+export type IncidentStatus = 'investigating' | 'identified' | 'mitigating' | 'monitoring' | 'resolved'
+
+export interface IncidentsTable {
+  id: Generated<string>
+  title: string
+  kind: ColumnType<'standard' | 'security', 'standard' | 'security' | undefined, 'standard' | 'security'>
+  severity: IncidentSeverity
+  status: IncidentStatus
+  impact: ColumnType<string, string | undefined, string>
+  lead_user_id: string | null
+  participants: ColumnType<string[], string | undefined, string>
+  components: ColumnType<string[], string | undefined, string>
+  channels: ColumnType<string[], string | undefined, string>
+  source: 'manual' | 'api' | 'alert' | 'cli'
+  detected_at: Timestamp
+  created_at: Timestamp
+  created_by: string
+  response_due_at: Timestamp
+  acknowledged_at: Timestamp | null
+  acknowledged_by: string | null
+  escalation_anchor_at: Timestamp
+  resolved_at: Timestamp | null
+  updated_at: Timestamp
+}
+
+export interface IncidentEventsTable {
+  id: Generated<string>
+  incident_id: string
+  at: Timestamp
+  kind: string
+  actor: string | null
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>
+}
+
+export interface IncidentAlertsTable {
+  alert_id: string
+  incident_id: string
+  attached_at: Timestamp
+}
+
+export interface IncidentStepsTable {
+  incident_id: string
+  step: number
+  done_at: Timestamp
+}
+
+export interface IncidentPoliciesTable {
+  severity: IncidentSeverity
+  steps: unknown
+  updated_at: DefaultTimestamp
+}
+
+export interface IncidentChecklistTable {
+  incident_id: string
+  key: string
+  position: number
+  phase: string
+  title: string
+  due_at: Timestamp
+  done_at: Timestamp | null
+  done_by: string | null
+  note: string | null
+}
+
+export interface PostmortemsTable {
+  incident_id: string
+  summary: ColumnType<string, string | undefined, string>
+  impact: ColumnType<string, string | undefined, string>
+  timeline: ColumnType<string, string | undefined, string>
+  root_cause: ColumnType<string, string | undefined, string>
+  went_well: ColumnType<string, string | undefined, string>
+  went_badly: ColumnType<string, string | undefined, string>
+  status: ColumnType<'draft' | 'published', 'draft' | 'published' | undefined, 'draft' | 'published'>
+  created_at: Timestamp
+  updated_at: Timestamp
+  updated_by: string | null
+  published_at: Timestamp | null
+}
+
+export interface PostmortemActionsTable {
+  id: Generated<string>
+  incident_id: string
+  title: string
+  owner: string
+  due_date: ColumnType<string, string, string>
+  state: ColumnType<
+    'open' | 'done' | 'dropped',
+    'open' | 'done' | 'dropped' | undefined,
+    'open' | 'done' | 'dropped'
+  >
+  created_at: Timestamp
+  updated_at: Timestamp
+  done_at: Timestamp | null
+}
+
+export type DeploymentKind = 'deploy' | 'rollback'
+export type DeploymentStatus = 'started' | 'succeeded' | 'failed'
+export type DeploymentCheckState = 'pending' | 'ok' | 'regressed' | 'insufficient_data' | 'skipped'
+
+export interface DeploymentsTable {
+  id: Generated<string>
+  environment: string
+  version: string
+  commit: string | null
+  kind: DeploymentKind
+  status: DeploymentStatus
+  source: 'startup' | 'api' | 'cli'
+  started_at: Timestamp
+  finished_at: Timestamp | null
+  created_by: string
+  notes: string | null
+  rolls_back_id: string | null
+  check_state: ColumnType<DeploymentCheckState, DeploymentCheckState | undefined, DeploymentCheckState>
+  checked_at: Timestamp | null
+  check_detail: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
+  last_good_id: string | null
+  check_claimed_by: string | null
+  check_claimed_until: Timestamp | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
 export interface Tables {
   instances: InstancesTable
   audit_logs: AuditLogsTable
@@ -828,6 +951,15 @@ export interface Tables {
   alert_silences: AlertSilencesTable
   alert_evaluator: AlertEvaluatorTable
   maintenance_summaries: MaintenanceSummariesTable
+  incidents: IncidentsTable
+  incident_events: IncidentEventsTable
+  incident_alerts: IncidentAlertsTable
+  incident_steps: IncidentStepsTable
+  incident_policies: IncidentPoliciesTable
+  incident_checklist: IncidentChecklistTable
+  postmortems: PostmortemsTable
+  postmortem_actions: PostmortemActionsTable
+  deployments: DeploymentsTable
 }
 
 export type { Generated }

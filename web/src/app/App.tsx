@@ -27,6 +27,8 @@ const WorkingCapitalPage = later(
 const AdminPage = later(() => import('../features/admin/AdminPage.tsx'), 'AdminPage')
 const SettingsPage = later(() => import('../features/settings/SettingsPage.tsx'), 'SettingsPage')
 const OpsPage = later(() => import('../features/ops/OpsPage.tsx'), 'OpsPage')
+const IncidentsPage = later(() => import('../features/incidents/IncidentsPage.tsx'), 'IncidentsPage')
+const IncidentPage = later(() => import('../features/incidents/IncidentPage.tsx'), 'IncidentPage')
 
 const client = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true, staleTime: 15_000 } },
@@ -58,6 +60,8 @@ function Gate() {
           <Route path="/working-capital" component={WorkingCapitalPage} />
           <Route path="/ops" component={OpsPage} />
           <Route path="/ops/alerts/:id" component={OpsPage} />
+          <Route path="/incidents" component={IncidentsPage} />
+          <Route path="/incidents/:id" component={IncidentPage} />
           <Route path="/admin/:tab?" component={AdminPage} />
           <Route path="/settings" component={SettingsPage} />
           <Route>

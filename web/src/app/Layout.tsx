@@ -13,6 +13,7 @@ const PAGES: { href: string; label: string; role?: Role }[] = [
   { href: '/forecasting', label: 'Forecasting' },
   { href: '/working-capital', label: 'Working capital' },
   { href: '/ops', label: 'Ops' },
+  { href: '/incidents', label: 'Incidents' },
   { href: '/admin', label: 'Admin', role: 'admin' },
   { href: '/settings', label: 'Settings' },
 ]

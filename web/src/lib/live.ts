@@ -9,6 +9,8 @@ export type LiveEvent =
   | 'production.changed'
   | 'alert.changed'
   | 'maintenance.changed'
+  | 'incident.changed'
+  | 'deployment.changed'
 
 /**
  * Refetches the queries under `keys` when one of `events` arrives, at most once per `quietMs`.

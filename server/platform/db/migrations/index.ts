@@ -17,6 +17,8 @@ import * as m0015 from './0015_maintenance.ts'
 import * as m0016 from './0016_errors.ts'
 import * as m0017 from './0017_oncall.ts'
 import * as m0018 from './0018_alerting.ts'
+import * as m0019 from './0019_incidents.ts'
+import * as m0020 from './0020_deployments.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +40,6 @@ export const migrations: Record<string, Migration> = {
   '0016_errors': m0016,
   '0017_oncall': m0017,
   '0018_alerting': m0018,
+  '0019_incidents': m0019,
+  '0020_deployments': m0020,
 }

@@ -2,6 +2,7 @@ import { useLocation, useRoute } from 'wouter'
 import { useLiveRefresh } from '../../lib/live.ts'
 import { AlertsPanel } from './AlertsPanel.tsx'
 import { AlertTimeline } from './AlertTimeline.tsx'
+import { DeploymentsPanel } from './DeploymentsPanel.tsx'
 import { ErrorsPanel } from './ErrorsPanel.tsx'
 import { OPS_KEY, useTiles } from './hooks.ts'
 import { MaintenancePanel } from './MaintenancePanel.tsx'
@@ -56,7 +57,10 @@ export function OpsPage() {
   const [, navigate] = useLocation()
   const tiles = useTiles()
   // Also the banner: a window changed or started.
-  useLiveRefresh(['alert.changed', 'maintenance.changed'], [OPS_KEY, ['maintenance-banner']])
+  useLiveRefresh(
+    ['alert.changed', 'maintenance.changed', 'deployment.changed'],
+    [OPS_KEY, ['maintenance-banner']],
+  )
   return (
     <div className="space-y-8">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -69,6 +73,7 @@ export function OpsPage() {
       </div>
       <TileSections />
       <AlertsPanel />
+      <DeploymentsPanel />
       <OnCallPanel />
       <NotificationsPanel />
       <ErrorsPanel />

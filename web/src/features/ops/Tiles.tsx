@@ -1,8 +1,8 @@
 import { Link } from 'wouter'
-import { Sparkline } from '../../components/KpiCard.tsx'
 import { StateBadge } from './Badges.tsx'
 import { useUptime } from './hooks.ts'
 import { metricLabel, STATE_EDGE, timeOfDay, valueWithUnit } from './show.ts'
+import { TrendLine } from './TrendLine.tsx'
 import type { Tile } from './types.ts'
 
 /** What the value covers, in words: the latest minute, hour or the last 24 hours. */
@@ -77,7 +77,11 @@ export function MetricTile({ tile }: { tile: Tile }) {
           ))}
         </p>
       )}
-      <div className="mt-auto flex justify-end">{trend.length > 1 && <Sparkline values={trend} />}</div>
+      <div className="mt-auto flex justify-end">
+        {trend.length > 1 && (
+          <TrendLine points={tile.sparkline.points} stepSeconds={tile.sparkline.stepSeconds} />
+        )}
+      </div>
     </article>
   )
 }

@@ -23,6 +23,7 @@ const LABELS: Record<string, string> = {
   conversion_rate: 'Conversion rate',
   active_users: 'Active users',
   critical_inventory_items: 'Critical inventory items',
+  deployment_regressions: 'Deployment regressions',
 }
 
 export const metricLabel = (name: string) => LABELS[name] ?? name.replaceAll('_', ' ')

@@ -1,0 +1,461 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
+import { TestClock } from '../../../test/clock.ts'
+import type { AppContext } from '../../context.ts'
+import type { Actor } from '../../platform/http/principal.ts'
+import { evaluateAlerts } from '../alerting/evaluate.ts'
+import { createRule } from '../alerting/rules.ts'
+import { createUser } from '../auth/users.ts'
+import { sampleCluster } from '../monitoring/sampler.ts'
+import { writeSamples } from '../monitoring/store.ts'
+import { createContact } from '../oncall/contacts.ts'
+import { assignRole } from '../oncall/roles.ts'
+import { createSchedule, putRotation } from '../oncall/schedules.ts'
+import { createIncident, getIncident, updateIncident } from './service.ts'
+import { type Signals, suggestSeverity } from './severity.ts'
+
+const system: Actor = { type: 'system', id: null }
+const MINUTE = 60_000
+
+const env = {
+  SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/slack-hook',
+  SMTP_URL: 'smtp://127.0.0.1:9',
+  NOTIFY_EMAIL_TO: 'ops@example.com',
+  // Messages stay in the outbox for the assertions; delivery has its own tests.
+  NOTIFY_POLL_MS: '0',
+}
+
+let t: TestApp
+let clock: TestClock
+
+async function start(extraEnv: Record<string, string> = {}) {
+  clock = new TestClock('2026-03-02T10:00:00Z')
+  t = await buildTestApp({ clock, env: { ...env, ...extraEnv } })
+  // Built-in rules read the live process's metrics; each test enables what it needs.
+  await t.ctx.db.updateTable('alert_rules').set({ enabled: false }).execute()
+}
+
+afterEach(async () => {
+  await t.close()
+})
+
+async function people(ctx: AppContext) {
+  const change = { actor: system }
+  const person = (name: string) =>
+    createContact(ctx, { name, kind: 'person', email: `${name.toLowerCase()}@example.com` }, change)
+  const olive = await person('Olive')
+  const schedule = await createSchedule(
+    ctx,
+    { name: 'Primary', timezone: 'Europe/London', isDefault: true },
+    change,
+  )
+  await putRotation(
+    ctx,
+    schedule.id,
+    'primary',
+    { participants: [olive.id], shiftDays: 7, handoffTime: '09:00', startDate: '2026-01-05' },
+    change,
+  )
+  for (const [role, name] of [
+    ['engineering_lead', 'Lena'],
+    ['vp_engineering', 'Victor'],
+    ['cto', 'Chris'],
+    ['ceo', 'Cora'],
+  ] as const)
+    await assignRole(ctx, role, (await person(name)).id, change)
+}
+
+async function outbox(ctx: AppContext, incidentId: string) {
+  const rows = await ctx.db
+    .selectFrom('notification_outbox')
+    .select(['channel', 'destination', 'title'])
+    .where('source', '=', `incident:${incidentId}`)
+    .orderBy('id')
+    .execute()
+  return rows.map((m) => ({ to: m.channel ?? m.destination, title: m.title }))
+}
+
+async function timelineKinds(ctx: AppContext, id: string) {
+  return (await getIncident(ctx, id)).timeline.map((e) => e.kind)
+}
+
+/** Moves the clock to `minutes` after `from` and runs an evaluation (which escalates incidents). */
+async function evaluateAt(minutes: number, from: number) {
+  clock.advance(from + minutes * MINUTE - clock.ms())
+  return evaluateAlerts(t.ctx)
+}
+
+describe('opening incidents', () => {
+  beforeEach(() => start())
+
+  it("accepts the runbook's request as written, with an API key", async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      headers: { ...(await as(t.ctx, 'manager')), 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        title: 'Production Issue: checkout failing',
+        severity: 'P0',
+        status: 'investigating',
+      }),
+    })
+    expect(response.statusCode).toBe(201)
+    const incident = response.json()
+    expect(incident).toMatchObject({
+      title: 'Production Issue: checkout failing',
+      severity: 'P0',
+      status: 'investigating',
+      kind: 'standard',
+      source: 'api',
+      channels: ['slack'],
+      sla: { responseMinutes: 15, dueAt: '2026-03-02T10:15:00.000Z', state: 'pending' },
+      postmortem: { required: true, status: 'missing' },
+      durationMinutes: 0,
+    })
+    const list = await t.app.inject({ url: '/api/incidents', headers: await as(t.ctx, 'viewer') })
+    expect(list.json().items.map((i: { id: string }) => i.id)).toEqual([incident.id])
+  })
+
+  it('refuses bad input with a clear 4xx and writes nothing', async () => {
+    const headers = await as(t.ctx, 'manager')
+    const post = (payload: unknown) =>
+      t.app.inject({ method: 'POST', url: '/api/incidents', headers, payload: payload as object })
+    const cases: [unknown, number, string][] = [
+      [{ title: 'x', severity: 'P5', status: 'investigating' }, 400, 'VALIDATION_FAILED'],
+      [{ severity: 'P1' }, 400, 'VALIDATION_FAILED'],
+      [{ title: '   ', severity: 'P1' }, 400, 'VALIDATION_FAILED'],
+      [{ title: 'x', severity: 'P1', status: 'closed' }, 400, 'VALIDATION_FAILED'],
+      [{ title: 'x', severity: 'P1', lead: 'nobody@example.com' }, 400, 'BAD_REQUEST'],
+      [{ title: 'x', severity: 'P1', detectedAt: '2026-03-03T00:00:00Z' }, 400, 'BAD_REQUEST'],
+      [{ title: 'x', severity: 'P1', extra: true }, 400, 'VALIDATION_FAILED'],
+    ]
+    for (const [payload, status, code] of cases) {
+      const response = await post(payload)
+      expect(response.statusCode, JSON.stringify(payload)).toBe(status)
+      expect(response.json().error.code).toBe(code)
+    }
+    const viewer = await t.app.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      headers: await as(t.ctx, 'viewer'),
+      payload: { title: 'x', severity: 'P1' },
+    })
+    expect(viewer.statusCode).toBe(403)
+    const count = await t.ctx.db
+      .selectFrom('incidents')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
+    expect(Number(count.n)).toBe(0)
+  })
+
+  it('moves through the statuses, records each change, computes the duration and opens the post-mortem of a P0/P1', async () => {
+    const lead = await createUser(
+      t.ctx,
+      { email: 'lee@example.com', name: 'Lee', role: 'manager', password: 'a-long-password-123' },
+      system,
+    )
+    const headers = await as(t.ctx, 'manager')
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      headers,
+      payload: {
+        title: 'Orders not syncing',
+        severity: 'P1',
+        lead: 'LEE@example.com',
+        components: ['shopify', 'orders'],
+        detectedAt: '2026-03-02T09:50:00Z',
+      },
+    })
+    expect(created.statusCode).toBe(201)
+    const id = created.json().id
+    expect(created.json().lead).toEqual({ id: lead.id, name: 'Lee', email: 'lee@example.com' })
+    for (const [minutes, status] of [
+      [5, 'identified'],
+      [20, 'mitigating'],
+      [30, 'monitoring'],
+      [45, 'resolved'],
+    ] as const) {
+      clock.advance(Date.parse('2026-03-02T10:00:00Z') + minutes * MINUTE - clock.ms())
+      const patched = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/incidents/${id}`,
+        headers,
+        payload: { status },
+      })
+      expect(patched.statusCode).toBe(200)
+    }
+    const incident = await getIncident(t.ctx, id)
+    expect(incident.status).toBe('resolved')
+    expect(incident.resolvedAt).toBe('2026-03-02T10:45:00.000Z')
+    // From detection (09:50) to resolution (10:45).
+    expect(incident.durationMinutes).toBe(55)
+    expect(incident.timeline.filter((e) => e.kind === 'status').map((e) => e.detail.to)).toEqual([
+      'identified',
+      'mitigating',
+      'monitoring',
+      'resolved',
+    ])
+    expect(incident.postmortem).toEqual({ required: true, status: 'draft' })
+    const postmortem = await t.ctx.db
+      .selectFrom('postmortems')
+      .selectAll()
+      .where('incident_id', '=', id)
+      .executeTakeFirstOrThrow()
+    expect(postmortem.timeline).toContain('Status monitoring → resolved')
+    // A P2 needs none.
+    const minor = await createIncident(
+      t.ctx,
+      { title: 'Slow reports', severity: 'P2' },
+      { actor: system, source: 'manual' },
+    )
+    await updateIncident(t.ctx, minor.id, { status: 'resolved' }, { actor: system })
+    expect((await getIncident(t.ctx, minor.id)).postmortem).toEqual({ required: false, status: 'missing' })
+  })
+})
+
+describe('escalation and the response SLA', () => {
+  beforeEach(async () => {
+    await start()
+    await people(t.ctx)
+  })
+
+  it('escalates an unacknowledged P0 to the engineering lead at 15 min, VP at 30, CTO at 1 h, CEO at 2 h', async () => {
+    const from = clock.ms()
+    const incident = await createIncident(
+      t.ctx,
+      { title: 'Site down', severity: 'P0' },
+      { actor: system, source: 'manual' },
+    )
+    await evaluateAt(0, from)
+    expect(await outbox(t.ctx, incident.id)).toEqual([
+      { to: 'olive@example.com', title: `[P0] Incident #${incident.id}: Site down` },
+      { to: 'slack', title: `[P0] Incident #${incident.id}: Site down` },
+    ])
+    await evaluateAt(14, from)
+    expect(await outbox(t.ctx, incident.id)).toHaveLength(2)
+    const expected = [
+      [15, 'lena@example.com'],
+      [30, 'victor@example.com'],
+      [60, 'chris@example.com'],
+      [120, 'cora@example.com'],
+    ] as const
+    for (const [minutes, who] of expected) {
+      await evaluateAt(minutes, from)
+      const sent = await outbox(t.ctx, incident.id)
+      expect(sent.at(-1)).toEqual({
+        to: who,
+        title: `[P0] Incident #${incident.id} not acknowledged after ${minutes} min: Site down`,
+      })
+    }
+    expect(await outbox(t.ctx, incident.id)).toHaveLength(6)
+    // Nothing is sent twice.
+    await evaluateAt(200, from)
+    expect(await outbox(t.ctx, incident.id)).toHaveLength(6)
+    const kinds = await timelineKinds(t.ctx, incident.id)
+    expect(kinds.filter((k) => k === 'escalated')).toHaveLength(5)
+    expect(kinds).toContain('sla_breached')
+  })
+
+  it('a P1 never reaches the CEO, and acknowledgement stops escalation with the SLA met', async () => {
+    const from = clock.ms()
+    const p1 = await createIncident(
+      t.ctx,
+      { title: 'Reports broken', severity: 'P1' },
+      { actor: system, source: 'manual' },
+    )
+    for (const minutes of [0, 15, 30, 60, 120, 240]) await evaluateAt(minutes, from)
+    const sent = (await outbox(t.ctx, p1.id)).map((m) => m.to)
+    expect(sent).toEqual([
+      'olive@example.com',
+      'slack',
+      'lena@example.com',
+      'victor@example.com',
+      'chris@example.com',
+    ])
+
+    const start = clock.ms()
+    const p0 = await createIncident(
+      t.ctx,
+      { title: 'Checkout down', severity: 'P0' },
+      { actor: system, source: 'manual' },
+    )
+    await evaluateAt(0, start)
+    clock.advance(10 * MINUTE)
+    const ack = await t.app.inject({
+      method: 'POST',
+      url: `/api/incidents/${p0.id}/ack`,
+      headers: await as(t.ctx, 'operator'),
+    })
+    expect(ack.statusCode).toBe(200)
+    expect(ack.json().sla.state).toBe('met')
+    for (const minutes of [15, 30, 60, 120]) await evaluateAt(minutes, start)
+    expect(await outbox(t.ctx, p0.id)).toHaveLength(2)
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/incidents/${p0.id}/ack`,
+      headers: await as(t.ctx, 'operator'),
+    })
+    expect(again.statusCode).toBe(409)
+    // Resolving tells everyone escalation reached.
+    await updateIncident(t.ctx, p0.id, { status: 'resolved' }, { actor: system })
+    expect((await outbox(t.ctx, p0.id)).slice(2).map((m) => m.title)).toEqual([
+      `[RESOLVED] Incident #${p0.id}: Checkout down`,
+      `[RESOLVED] Incident #${p0.id}: Checkout down`,
+    ])
+  })
+
+  it('raises the response-SLA alert when an incident is not acknowledged in time', async () => {
+    await t.ctx.db
+      .updateTable('alert_rules')
+      .set({ enabled: true })
+      .where('builtin', '=', 'incident-response-sla')
+      .execute()
+    const from = clock.ms()
+    const incident = await createIncident(
+      t.ctx,
+      { title: 'Payments failing', severity: 'P0' },
+      { actor: system, source: 'manual' },
+    )
+    clock.advance(14 * MINUTE)
+    await sampleCluster(t.ctx)
+    await evaluateAlerts(t.ctx)
+    const firing = () =>
+      t.ctx.db
+        .selectFrom('alerts')
+        .innerJoin('alert_rules', 'alert_rules.id', 'alerts.rule_id')
+        .select(['alerts.state', 'alerts.value'])
+        .where('alert_rules.builtin', '=', 'incident-response-sla')
+        .execute()
+    expect(await firing()).toEqual([])
+    await evaluateAt(16, from)
+    await sampleCluster(t.ctx)
+    await evaluateAlerts(t.ctx)
+    expect(await firing()).toEqual([{ state: 'firing', value: 1 }])
+    expect((await getIncident(t.ctx, incident.id)).sla.state).toBe('breached')
+    // The SLA alert is related to the open incident: it attaches instead of opening another.
+    expect((await getIncident(t.ctx, incident.id)).alerts.map((a) => a.ruleName)).toEqual([
+      'Incident response SLA',
+    ])
+  })
+})
+
+describe('incidents from alerts', () => {
+  async function criticalRule(name: string, metric: string) {
+    return createRule(
+      t.ctx,
+      {
+        name,
+        metric,
+        kind: 'threshold',
+        params: { op: '>=', alert: 90, windowSeconds: 60 },
+        severity: 'critical',
+        forSeconds: 0,
+      },
+      system,
+    )
+  }
+
+  async function breach(metric: string) {
+    const now = t.ctx.clock.ms()
+    await writeSamples(
+      t.ctx,
+      Array.from({ length: 6 }, (_, i) => ({
+        name: metric,
+        instanceId: t.ctx.instanceId,
+        at: new Date(now - i * 10_000),
+        value: 95,
+      })),
+    )
+  }
+
+  it('a firing critical alert opens a P1; related alerts attach to it', async () => {
+    await start()
+    await criticalRule('Disk full', 'disk_percent')
+    await criticalRule('CPU pegged', 'cpu_percent')
+    await breach('disk_percent')
+    await evaluateAlerts(t.ctx)
+    const { items } = (
+      await t.app.inject({ url: '/api/incidents', headers: await as(t.ctx, 'viewer') })
+    ).json()
+    expect(items).toHaveLength(1)
+    expect(items[0]).toMatchObject({ severity: 'P1', source: 'alert', alertCount: 1 })
+    expect(items[0].title).toMatch(/^Disk full: /)
+    clock.advance(5 * MINUTE)
+    await breach('disk_percent')
+    await breach('cpu_percent')
+    await evaluateAlerts(t.ctx)
+    const incident = await getIncident(t.ctx, items[0].id)
+    expect(incident.alerts.map((a) => a.ruleName)).toEqual(['Disk full', 'CPU pegged'])
+    expect(incident.timeline.filter((e) => e.kind === 'alert_attached')).toHaveLength(2)
+    expect(await t.ctx.db.selectFrom('incidents').select('id').execute()).toHaveLength(1)
+  })
+
+  it('opens nothing when INCIDENT_AUTO_OPEN is off, and a new incident once the related one is resolved', async () => {
+    await start({ INCIDENT_AUTO_OPEN: 'off' })
+    await criticalRule('Disk full', 'disk_percent')
+    await breach('disk_percent')
+    await evaluateAlerts(t.ctx)
+    expect(await t.ctx.db.selectFrom('incidents').select('id').execute()).toEqual([])
+    await t.close()
+
+    await start({ INCIDENT_AUTO_OPEN: 'P0' })
+    const manual = await createIncident(
+      t.ctx,
+      { title: 'Old trouble', severity: 'P2' },
+      { actor: system, source: 'manual' },
+    )
+    await updateIncident(t.ctx, manual.id, { status: 'resolved' }, { actor: system })
+    await criticalRule('Disk full', 'disk_percent')
+    await breach('disk_percent')
+    await evaluateAlerts(t.ctx)
+    const open = await t.ctx.db
+      .selectFrom('incidents')
+      .select(['severity', 'source'])
+      .where('status', '<>', 'resolved')
+      .execute()
+    expect(open).toEqual([{ severity: 'P0', source: 'alert' }])
+  })
+})
+
+describe('severity helper', () => {
+  const calm: Signals = {
+    health: 'ok',
+    downComponents: [],
+    errorRatePercent: 0.2,
+    p95Ms: 120,
+    criticalAlertsFiring: 0,
+  } as const
+
+  it('follows the runbook classification, with the reason', () => {
+    expect(suggestSeverity({ ...calm, health: 'down', downComponents: ['database'] })).toMatchObject({
+      severity: 'P0',
+      reason: 'Outage: database down',
+    })
+    expect(suggestSeverity({ ...calm, errorRatePercent: 12.5 }).severity).toBe('P1')
+    expect(suggestSeverity({ ...calm, errorRatePercent: 10 }).severity).toBe('P2')
+    expect(suggestSeverity({ ...calm, errorRatePercent: 5 }).severity).toBe('P2')
+    expect(suggestSeverity({ ...calm, errorRatePercent: 4.9 }).severity).toBe('P3')
+    expect(suggestSeverity({ ...calm, p95Ms: 3200 }).severity).toBe('P1')
+    expect(suggestSeverity({ ...calm, p95Ms: 2500 }).severity).toBe('P2')
+    expect(suggestSeverity({ ...calm, criticalAlertsFiring: 2 }).reason).toBe('2 critical alert(s) firing')
+    expect(suggestSeverity({ ...calm, errorRatePercent: null, p95Ms: null }).severity).toBe('P3')
+  })
+
+  it('reads the stored error rate through the API', async () => {
+    await start()
+    const now = t.ctx.clock.ms()
+    const rows = Array.from({ length: 6 }, (_, i) => [
+      { name: 'http_requests', instanceId: t.ctx.instanceId, at: new Date(now - i * 10_000), value: 100 },
+      { name: 'http_errors', instanceId: t.ctx.instanceId, at: new Date(now - i * 10_000), value: 12 },
+    ]).flat()
+    await writeSamples(t.ctx, rows)
+    const response = await t.app.inject({
+      url: '/api/incidents/suggested-severity',
+      headers: await as(t.ctx, 'viewer'),
+    })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toMatchObject({ severity: 'P1', signals: { errorRatePercent: 12 } })
+    expect(response.json().reason).toContain('12%')
+  })
+})
