@@ -2,14 +2,12 @@ import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
 import { TestClock } from '../../../test/clock.ts'
+import { escalationPeople } from '../../../test/oncall.ts'
 import type { AppContext } from '../../context.ts'
 import type { AlertSeverity } from '../../platform/db/schema.ts'
 import type { Actor } from '../../platform/http/principal.ts'
 import { createMaintenanceWindow } from '../maintenance/service.ts'
 import { writeSamples } from '../monitoring/store.ts'
-import { createContact } from '../oncall/contacts.ts'
-import { assignRole } from '../oncall/roles.ts'
-import { createSchedule, putRotation } from '../oncall/schedules.ts'
 import { DEFAULT_RULES } from './defaults.ts'
 import { evaluateAlerts } from './evaluate.ts'
 import { createRule } from './rules.ts'
@@ -98,32 +96,6 @@ async function alertFor(ctx: AppContext, ruleName: string) {
   const found = items.find((a) => a.ruleName === ruleName)
   if (!found) throw new Error(`no alert for ${ruleName}`)
   return found
-}
-
-async function people(ctx: AppContext) {
-  const change = { actor: system }
-  const person = (name: string) =>
-    createContact(ctx, { name, kind: 'person', email: `${name.toLowerCase()}@example.com` }, change)
-  const olive = await person('Olive')
-  const schedule = await createSchedule(
-    ctx,
-    { name: 'Primary', timezone: 'Europe/London', isDefault: true },
-    change,
-  )
-  await putRotation(
-    ctx,
-    schedule.id,
-    'primary',
-    { participants: [olive.id], shiftDays: 7, handoffTime: '09:00', startDate: '2026-01-05' },
-    change,
-  )
-  for (const [role, name] of [
-    ['engineering_lead', 'Lena'],
-    ['vp_engineering', 'Victor'],
-    ['cto', 'Chris'],
-    ['ceo', 'Cora'],
-  ] as const)
-    await assignRole(ctx, role, (await person(name)).id, change)
 }
 
 describe('rule evaluation', () => {
@@ -267,7 +239,7 @@ describe('rule evaluation', () => {
 
 describe('escalation', () => {
   it('follows the runbook matrix for every severity at 0, 15, 30 and 60 minutes', async () => {
-    await people(t.ctx)
+    await escalationPeople(t.ctx)
     const start = clock.ms()
     for (const severity of ['critical', 'high', 'medium', 'low'] as const)
       await rule(t.ctx, severity, severity)
@@ -310,7 +282,7 @@ describe('escalation', () => {
   })
 
   it('stops at acknowledgement, and still tells everyone when it resolves', async () => {
-    await people(t.ctx)
+    await escalationPeople(t.ctx)
     const start = clock.ms()
     await rule(t.ctx, 'Disk', 'critical')
     await at(0, 95, start)
@@ -388,7 +360,7 @@ describe('escalation', () => {
 
 describe('silences', () => {
   it('hold steps, never state; the end of a silence is announced and steps go on from there', async () => {
-    await people(t.ctx)
+    await escalationPeople(t.ctx)
     const start = clock.ms()
     await rule(t.ctx, 'Errors', 'critical')
     await at(0, 95, start)
@@ -455,7 +427,7 @@ describe('silences', () => {
 
 describe('maintenance windows', () => {
   it('record alerts inside a window across a DST change, send one summary at its end and no flood after', async () => {
-    await people(t.ctx)
+    await escalationPeople(t.ctx)
     // Sunday 8 March 2026, New York: clocks go from 02:00 EST to 03:00 EDT. The window is
     // 01:00–04:00 local on that day: 06:00Z to 08:00Z.
     clock.advance(new Date('2026-03-08T05:50:00Z').getTime() - clock.ms())

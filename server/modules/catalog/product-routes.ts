@@ -1,9 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
+import { changeOf } from '../../platform/http/principal.ts'
 import { getBom, replaceBom } from './bom.ts'
 import { createProduct, getProduct, listProducts, updateProduct } from './products.ts'
-import { changeOf, EDIT, READ } from './routes.ts'
+import { EDIT, READ } from './routes.ts'
 import {
   Bom,
   BomReplace,

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
-import { actorOf, requestFacts } from '../../platform/http/principal.ts'
+import { changeOf } from '../../platform/http/principal.ts'
 import {
   createProductionLine,
   getProductionLine,
@@ -48,16 +48,10 @@ import {
   updateMarket,
 } from './service.ts'
 import { createSupplier, getSupplier, listSuppliers, updateSupplier } from './suppliers.ts'
-import type { Change } from './writes.ts'
 
 /** Who reads the catalog and who edits it (SPEC §1: managers edit products and reorder policy). */
 export const READ = { access: 'viewer' as const }
 export const EDIT = { access: 'manager' as const }
-
-export const changeOf = (request: FastifyRequest): Change => ({
-  actor: actorOf(request.principal),
-  request: requestFacts(request),
-})
 
 /** Markets, locations, channels, suppliers and production lines: list, get, create, update. */
 export function referenceRoutes(fastify: FastifyInstance, ctx: AppContext): void {

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { Tables } from '../../platform/db/schema.ts'
 import { AppError, conflict, validationFailed } from '../../platform/http/errors.ts'
-import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
+import type { Change } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
 
 /**
@@ -12,11 +12,7 @@ import { recordAudit } from '../audit/service.ts'
 
 export type Tx = Transaction<Tables>
 
-/** Who changed something and from which request, for the audit entry. */
-export interface Change {
-  actor: Actor
-  request?: RequestFacts
-}
+export type { Change }
 
 /** A reference to a row that does not exist: 422 with a code naming what is missing. */
 export const unknownReference = (code: string, message: string, details?: unknown) =>

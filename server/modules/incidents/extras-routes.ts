@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
-import { actorOf, requestFacts } from '../../platform/http/principal.ts'
+import { changeOf } from '../../platform/http/principal.ts'
 import { setChecklistStep } from './checklist.ts'
 import { previewMessage, sendIncidentMessage } from './comms.ts'
 import {
@@ -29,17 +29,11 @@ import {
   updateAction,
   updatePostmortem,
 } from './postmortem.ts'
-import type { Change } from './service.ts'
 
 /**
  * Communications, post-mortems and the data-breach checklist of an incident. Everyone signed in
  * reads; operators work the checklist; managers send messages and write post-mortems.
  */
-
-const changeOf = (request: FastifyRequest): Change => ({
-  actor: actorOf(request.principal),
-  request: requestFacts(request),
-})
 
 export function incidentExtrasRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()

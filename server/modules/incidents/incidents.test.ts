@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
 import { TestClock } from '../../../test/clock.ts'
+import { escalationPeople } from '../../../test/oncall.ts'
 import type { AppContext } from '../../context.ts'
 import type { Actor } from '../../platform/http/principal.ts'
 import { evaluateAlerts } from '../alerting/evaluate.ts'
@@ -8,9 +9,6 @@ import { createRule } from '../alerting/rules.ts'
 import { createUser } from '../auth/users.ts'
 import { sampleCluster } from '../monitoring/sampler.ts'
 import { writeSamples } from '../monitoring/store.ts'
-import { createContact } from '../oncall/contacts.ts'
-import { assignRole } from '../oncall/roles.ts'
-import { createSchedule, putRotation } from '../oncall/schedules.ts'
 import { createIncident, getIncident, updateIncident } from './service.ts'
 import { type Signals, suggestSeverity } from './severity.ts'
 
@@ -38,32 +36,6 @@ async function start(extraEnv: Record<string, string> = {}) {
 afterEach(async () => {
   await t.close()
 })
-
-async function people(ctx: AppContext) {
-  const change = { actor: system }
-  const person = (name: string) =>
-    createContact(ctx, { name, kind: 'person', email: `${name.toLowerCase()}@example.com` }, change)
-  const olive = await person('Olive')
-  const schedule = await createSchedule(
-    ctx,
-    { name: 'Primary', timezone: 'Europe/London', isDefault: true },
-    change,
-  )
-  await putRotation(
-    ctx,
-    schedule.id,
-    'primary',
-    { participants: [olive.id], shiftDays: 7, handoffTime: '09:00', startDate: '2026-01-05' },
-    change,
-  )
-  for (const [role, name] of [
-    ['engineering_lead', 'Lena'],
-    ['vp_engineering', 'Victor'],
-    ['cto', 'Chris'],
-    ['ceo', 'Cora'],
-  ] as const)
-    await assignRole(ctx, role, (await person(name)).id, change)
-}
 
 async function outbox(ctx: AppContext, incidentId: string) {
   const rows = await ctx.db
@@ -217,7 +189,7 @@ describe('opening incidents', () => {
 describe('escalation and the response SLA', () => {
   beforeEach(async () => {
     await start()
-    await people(t.ctx)
+    await escalationPeople(t.ctx)
   })
 
   it('escalates an unacknowledged P0 to the engineering lead at 15 min, VP at 30, CTO at 1 h, CEO at 2 h', async () => {

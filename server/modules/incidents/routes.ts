@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../../context.ts'
-import { actorOf, requestFacts } from '../../platform/http/principal.ts'
+import { changeOf } from '../../platform/http/principal.ts'
 import { SEVERITIES, SEVERITY_DEFINITIONS } from './defaults.ts'
 import { attachAlert, listIncidentPolicies, setIncidentPolicy } from './policies.ts'
 import {
@@ -24,7 +24,6 @@ import {
 import {
   acknowledgeIncident,
   addNote,
-  type Change,
   createIncident,
   getIncident,
   listIncidents,
@@ -33,11 +32,6 @@ import {
 import { currentSignals, suggestSeverity } from './severity.ts'
 
 /** Everyone signed in reads incidents; operators acknowledge and add notes; managers run them. */
-const changeOf = (request: FastifyRequest): Change => ({
-  actor: actorOf(request.principal),
-  request: requestFacts(request),
-})
-
 export function incidentRoutes(fastify: FastifyInstance, ctx: AppContext): void {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 

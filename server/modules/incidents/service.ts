@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/database.ts'
 import type { IncidentSeverity, IncidentStatus, IncidentsTable, Tables } from '../../platform/db/schema.ts'
 import { decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { badRequest, conflict, notFound } from '../../platform/http/errors.ts'
-import { type Actor, actorLabel, type RequestFacts } from '../../platform/http/principal.ts'
+import { actorLabel, type Change } from '../../platform/http/principal.ts'
 import { recordAudit } from '../audit/service.ts'
 import { wakeDelivery } from '../notifications/service.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
@@ -22,10 +22,7 @@ import { recordEvent } from './timeline.ts'
 export type IncidentRow = Selectable<IncidentsTable>
 type Tx = Transaction<Tables>
 
-export interface Change {
-  actor: Actor
-  request?: RequestFacts
-}
+export type { Change }
 
 export interface IncidentInput {
   title: string

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { notFound } from '../../platform/http/errors.ts'
-import { actorOf, requestFacts } from '../../platform/http/principal.ts'
+import { changeOf } from '../../platform/http/principal.ts'
 import { type Contact, createContact, deleteContact, listContacts, updateContact } from './contacts.ts'
 import { createOverride, deleteOverride, listOverrides } from './overrides.ts'
 import { assignRole, listRoles } from './roles.ts'
@@ -40,16 +40,11 @@ import {
   ShiftsQuery,
 } from './schemas.ts'
 import { getContact, onCallAt, shiftsOf } from './service.ts'
-import { type Change, maskWebhook } from './writes.ts'
+import { maskWebhook } from './writes.ts'
 
 /** Everyone signed in sees who is on call and the vendor contacts; admins change them. */
 const READ = { access: 'viewer' as const }
 const EDIT = { access: 'admin' as const }
-
-const changeOf = (request: FastifyRequest): Change => ({
-  actor: actorOf(request.principal),
-  request: requestFacts(request),
-})
 
 /** A webhook URL can carry its credential, so only admins see it whole. */
 function shown(request: FastifyRequest) {

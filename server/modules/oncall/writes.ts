@@ -2,18 +2,14 @@ import type { Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { Tables } from '../../platform/db/schema.ts'
 import { AppError, conflict } from '../../platform/http/errors.ts'
-import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
+import type { Change } from '../../platform/http/principal.ts'
 import { type AuditAction, recordAudit } from '../audit/service.ts'
 
 /** What every on-call write shares: one transaction, refusals as 4xx, an audit entry. */
 
 export type Tx = Transaction<Tables>
 
-/** Who changed something and from which request, for the audit entry. */
-export interface Change {
-  actor: Actor
-  request?: RequestFacts
-}
+export type { Change }
 
 export const TIERS = ['primary', 'secondary'] as const
 export type Tier = (typeof TIERS)[number]

@@ -50,3 +50,14 @@ export function requestFacts(request: FastifyRequest): RequestFacts {
   const agent = request.headers['user-agent']
   return { ip: request.ip ?? null, userAgent: agent ? agent.slice(0, 500) : null, requestId: request.id }
 }
+
+/** Who changed something and from which request, for the audit entry. */
+export interface Change {
+  actor: Actor
+  request?: RequestFacts
+}
+
+/** The change a request makes: its caller and its facts. */
+export function changeOf(request: FastifyRequest): Change {
+  return { actor: actorOf(request.principal), request: requestFacts(request) }
+}

@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react'
 import { useMe } from '../../app/session.ts'
+import { TimelineList } from '../../components/TimelineList.tsx'
+import { TitledList } from '../../components/TitledList.tsx'
 import { duration, STATUS_LABEL, when, who } from './show.ts'
 import type { IncidentDetail, Status, TimelineEntry } from './types.ts'
 
@@ -7,20 +9,6 @@ const text = (value: unknown): string =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''
 const list = <T,>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : [])
 const status = (value: unknown) => STATUS_LABEL[value as Status] ?? text(value)
-
-function People({ title, people }: { title: string; people: string[] }) {
-  if (people.length === 0) return null
-  return (
-    <div className="mt-1">
-      <p className="font-medium">{title}</p>
-      <ul className="ml-4 list-disc">
-        {people.map((person) => (
-          <li key={person}>{person}</li>
-        ))}
-      </ul>
-    </div>
-  )
-}
 
 /** Who a message or escalation step reached, and who not with why. */
 function Delivery({ detail }: { detail: Record<string, unknown> }) {
@@ -31,9 +19,9 @@ function Delivery({ detail }: { detail: Record<string, unknown> }) {
   )
   return (
     <>
-      <People title="Notified" people={reached} />
-      <People title="Channels" people={channels} />
-      <People title="Could not be reached" people={unreached} />
+      <TitledList title="Notified" items={reached} />
+      <TitledList title="Channels" items={channels} />
+      <TitledList title="Could not be reached" items={unreached} />
     </>
   )
 }
@@ -127,24 +115,9 @@ function entryInWords(
 export function IncidentTimeline({ incident }: { incident: IncidentDetail }) {
   const meId = useMe().data?.id
   return (
-    <ol
-      className="space-y-3 border-l-2 border-stone-200 pl-4 text-sm break-words dark:border-stone-700"
-      aria-label="Timeline"
-    >
-      {incident.timeline.map((entry) => {
-        const { title, body } = entryInWords(entry, incident, meId)
-        return (
-          <li key={entry.id} data-kind={entry.kind}>
-            <p>
-              <time dateTime={entry.at} className="text-stone-600 dark:text-stone-400">
-                {when(entry.at)}
-              </time>
-            </p>
-            <p className="font-medium">{title}</p>
-            {body && <div className="text-stone-700 dark:text-stone-300">{body}</div>}
-          </li>
-        )
-      })}
-    </ol>
+    <TimelineList
+      items={incident.timeline.map((entry) => ({ ...entry, ...entryInWords(entry, incident, meId) }))}
+      formatTime={when}
+    />
   )
 }

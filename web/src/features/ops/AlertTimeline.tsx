@@ -2,6 +2,8 @@ import type { ReactNode } from 'react'
 import { useMe } from '../../app/session.ts'
 import { SideDrawer } from '../../components/SideDrawer.tsx'
 import { ErrorState, Loading } from '../../components/States.tsx'
+import { TimelineList } from '../../components/TimelineList.tsx'
+import { TitledList } from '../../components/TitledList.tsx'
 import { SeverityBadge } from './Badges.tsx'
 import { useAlert } from './hooks.ts'
 import { when } from './show.ts'
@@ -23,27 +25,13 @@ function who(label: string, meId: string | undefined): string {
   return meId && label === `user:${meId}` ? 'you' : label
 }
 
-function People({ title, people }: { title: string; people: string[] }) {
-  if (people.length === 0) return null
-  return (
-    <div className="mt-1">
-      <p className="font-medium">{title}</p>
-      <ul className="ml-4 list-disc">
-        {people.map((person) => (
-          <li key={person}>{person}</li>
-        ))}
-      </ul>
-    </div>
-  )
-}
-
 function Delivery({ detail }: { detail: Record<string, unknown> }) {
   const reached = list<Reached>(detail.recipients).map((r) => r.label)
   const unreached = list<Unreached>(detail.unreached).map((u) => `${u.label}: ${u.reason}`)
   return (
     <>
-      <People title="Notified" people={reached} />
-      <People title="Could not be reached" people={unreached} />
+      <TitledList title="Notified" items={reached} />
+      <TitledList title="Could not be reached" items={unreached} />
       {reached.length === 0 && unreached.length === 0 && <p>Nobody to notify.</p>}
     </>
   )
@@ -113,25 +101,10 @@ function Timeline({ alert }: { alert: AlertDetail }) {
         ))}
       </dl>
       <h3 className="text-base font-semibold">Timeline</h3>
-      <ol
-        className="space-y-3 border-l-2 border-stone-200 pl-4 text-sm dark:border-stone-700"
-        aria-label="Timeline"
-      >
-        {alert.timeline.map((event) => {
-          const { title, body } = eventInWords(event, meId)
-          return (
-            <li key={event.id} data-kind={event.kind}>
-              <p>
-                <time dateTime={event.at} className="text-stone-600 dark:text-stone-400">
-                  {when(event.at)}
-                </time>
-              </p>
-              <p className="font-medium">{title}</p>
-              {body && <div className="text-stone-700 dark:text-stone-300">{body}</div>}
-            </li>
-          )
-        })}
-      </ol>
+      <TimelineList
+        items={alert.timeline.map((event) => ({ ...event, ...eventInWords(event, meId) }))}
+        formatTime={when}
+      />
     </div>
   )
 }
