@@ -24,6 +24,9 @@ const LABELS: Record<string, string> = {
   active_users: 'Active users',
   critical_inventory_items: 'Critical inventory items',
   deployment_regressions: 'Deployment regressions',
+  incidents_response_overdue: 'Incidents past response time',
+  postmortem_actions_overdue: 'Post-mortem actions overdue',
+  security_steps_overdue: 'Security steps overdue',
 }
 
 export const metricLabel = (name: string) => LABELS[name] ?? name.replaceAll('_', ' ')
