@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.ts'
+import { retryOnConflict } from '../../platform/db/retry.ts'
 import type { OrderSource } from '../../platform/db/schema.ts'
 import { AppError } from '../../platform/http/errors.ts'
 import type { KeyRow } from '../../platform/http/idempotency.ts'
@@ -67,18 +68,21 @@ export class OrderWriter {
       )
   }
 
+  /** One statement, so a deadlock victim (a status change locking the same rows) is simply run again. */
   #book(batch: Waiting[]): Promise<unknown> {
     const keys = batch.flatMap((w) => (w.key ? [w.key] : []))
-    return bookOrders(
-      this.ctx,
-      this.ctx.db,
-      batch.map((w) => w.order),
-      batch[0]!.source,
-      'system',
-      {
-        ids: batch.map((w) => w.id),
-        also: keys.length > 0 ? [this.ctx.db.insertInto('idempotency_keys').values(keys)] : [],
-      },
+    return retryOnConflict(() =>
+      bookOrders(
+        this.ctx,
+        this.ctx.db,
+        batch.map((w) => w.order),
+        batch[0]!.source,
+        'system',
+        {
+          ids: batch.map((w) => w.id),
+          also: keys.length > 0 ? [this.ctx.db.insertInto('idempotency_keys').values(keys)] : [],
+        },
+      ),
     )
   }
 }

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
+import { retryOnConflict } from '../../platform/db/retry.ts'
 import { idempotentWrite } from '../../platform/http/idempotency.ts'
 import { actorOf } from '../../platform/http/principal.ts'
 import { publishBusinessEvent } from './events.ts'
@@ -99,11 +100,13 @@ export function orderRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const { id } = request.params
-      const { from } = await ctx.db
-        .transaction()
-        .execute((tx) =>
-          changeStatus(ctx, tx, id, request.body.status, actorOf(request.principal), request.body.reason),
-        )
+      const { from } = await retryOnConflict(() =>
+        ctx.db
+          .transaction()
+          .execute((tx) =>
+            changeStatus(ctx, tx, id, request.body.status, actorOf(request.principal), request.body.reason),
+          ),
+      )
       if (from !== request.body.status)
         await publishBusinessEvent(ctx, 'order.status', { id, from, to: request.body.status })
       return getOrder(ctx, id)

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Insertable, Transaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
+import { retryOnConflict } from '../db/retry.ts'
 import type { IdempotencyKeysTable, Tables } from '../db/schema.ts'
 import { AppError } from './errors.ts'
 
@@ -19,7 +20,8 @@ export type KeyRow = Insertable<IdempotencyKeysTable>
  * are stored in the write's own transaction, so a retry gets the first answer and never a second
  * write. Nothing is read first: a retry's write fails on the stored key (or fails otherwise, as
  * on stock that has moved since), and then the stored key answers. The same key with a
- * different request is refused; two racing requests with one key end with one write.
+ * different request is refused; two racing requests with one key end with one write. A
+ * transaction chosen as a deadlock's victim runs again.
  */
 export function idempotent(
   ctx: AppContext,
@@ -29,12 +31,14 @@ export function idempotent(
   write: (tx: Transaction<Tables>) => Promise<Stored>,
 ): Promise<Stored & { replayed: boolean }> {
   return idempotentWrite(ctx, scope, key, request, (remember) =>
-    ctx.db.transaction().execute(async (tx) => {
-      const result = await write(tx)
-      const row = remember(result)
-      if (row) await tx.insertInto('idempotency_keys').values(row).execute()
-      return result
-    }),
+    retryOnConflict(() =>
+      ctx.db.transaction().execute(async (tx) => {
+        const result = await write(tx)
+        const row = remember(result)
+        if (row) await tx.insertInto('idempotency_keys').values(row).execute()
+        return result
+      }),
+    ),
   )
 }
 
