@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { PgBoss } from 'pg-boss'
+import type { Config } from '../../config.ts'
 import type { AppContext } from '../../context.ts'
 import type { Engine } from '../db/database.ts'
 import type { ComponentHealth } from '../health-types.ts'
@@ -16,8 +17,8 @@ export interface JobDefinition<T extends object = Record<string, never>> {
   /** Queue name, `module.action`. */
   name: string
   description: string
-  /** Cron expression (UTC) for scheduled jobs. */
-  schedule?: string
+  /** Cron expression (UTC) for scheduled jobs, or read from the config (none: not scheduled). */
+  schedule?: string | ((config: Config) => string | undefined)
   /** At most one job of this queue queued or active at a time. */
   singleton?: boolean
   retryLimit?: number
@@ -73,8 +74,9 @@ export class Jobs {
         retryBackoff: true,
         expireInSeconds: job.expireInSeconds ?? 900,
       })
-      if (options.schedule && job.schedule)
-        await this.boss.schedule(job.name, job.schedule, null, { tz: 'UTC' })
+      const cron = typeof job.schedule === 'function' ? job.schedule(ctx().config) : job.schedule
+      if (options.schedule && cron) await this.boss.schedule(job.name, cron, null, { tz: 'UTC' })
+      else if (options.schedule && job.schedule) await this.boss.unschedule(job.name)
     }
     if (!options.work) return
     this.#working = true
