@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, expect, it } from 'vitest'
 import { startShopifyAdminFake } from './fakes/shopify-admin.ts'
+import { describeEmbeddedCli } from './instance.ts'
 
 /** The `sentia` command as a user runs it: real processes on a temporary DATA_DIR (embedded engine). */
 
@@ -61,7 +62,7 @@ function startServer(env: Record<string, string>): Promise<Server> {
   })
 }
 
-describe('sentia CLI', () => {
+describeEmbeddedCli('sentia CLI', () => {
   it('lists every command in --help', async () => {
     const result = await run(['--help'])
     expect(result.code).toBe(0)
@@ -101,7 +102,7 @@ describe('sentia CLI', () => {
   })
 })
 
-describe('sentia serve on the embedded engine', () => {
+describeEmbeddedCli('sentia serve on the embedded engine', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sentia-serve-'))
   const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' }
   let server: Server | undefined
@@ -184,7 +185,7 @@ describe('sentia serve on the embedded engine', () => {
   })
 })
 
-describe('sentia apikey commands', () => {
+describeEmbeddedCli('sentia apikey commands', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sentia-keys-'))
   const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', DEMO_DATA: 'false' }
   let server: Server | undefined
@@ -245,7 +246,7 @@ describe('sentia apikey commands', () => {
   })
 })
 
-describe('sentia incidents commands', () => {
+describeEmbeddedCli('sentia incidents commands', () => {
   it('creates, lists, updates and resolves incidents on the local database', async () => {
     const env = {
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-incidents-')),
@@ -293,7 +294,7 @@ describe('sentia incidents commands', () => {
   })
 })
 
-describe('sentia ip commands', () => {
+describeEmbeddedCli('sentia ip commands', () => {
   it('blocks, lists and unblocks on the local database', async () => {
     const env = {
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-ip-')),
@@ -323,7 +324,7 @@ describe('sentia ip commands', () => {
   })
 })
 
-describe('sentia users commands', () => {
+describeEmbeddedCli('sentia users commands', () => {
   it('creates an account with a generated password, lists it and changes its role', async () => {
     const env = {
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-users-')),
@@ -359,7 +360,7 @@ describe('sentia users commands', () => {
   })
 })
 
-describe('sentia db:seed and db:rebuild', () => {
+describeEmbeddedCli('sentia db:seed and db:rebuild', () => {
   it('loads demo data once, refuses a second load, and rebuilds the derived tables', async () => {
     const env = {
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-seed-')),
@@ -379,7 +380,7 @@ describe('sentia db:seed and db:rebuild', () => {
   })
 })
 
-describe('sentia connectors commands', () => {
+describeEmbeddedCli('sentia connectors commands', () => {
   it('lists connectors, syncs one against its service, and skips it while forced open', async () => {
     const fake = await startShopifyAdminFake()
     try {
@@ -415,7 +416,7 @@ describe('sentia connectors commands', () => {
   })
 })
 
-describe('sentia simulate', () => {
+describeEmbeddedCli('sentia simulate', () => {
   const env = {
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sentia-sim-')),
     PORT: '0',

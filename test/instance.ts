@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import path from 'node:path'
+import { describe } from 'vitest'
 import type { BuildOptions } from '../server/app.ts'
 import { seedDemo } from '../server/modules/demo/seed.ts'
 import { buildTestApp, type TestApp, type TestContextOptions } from './app.ts'
@@ -64,3 +65,9 @@ export function runSentia(args: string[], env: Record<string, string> = {}): Pro
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
 }
+
+/**
+ * For tests of `sentia` processes on their own embedded DATA_DIR, whatever the suite's engine: they
+ * run in the embedded suite only, since the PostgreSQL suite would repeat them exactly.
+ */
+export const describeEmbeddedCli = describe.skipIf(Boolean(process.env.DATABASE_URL))

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { as, buildTestApp, closeTestContext, createTestContext, type TestApp } from '../../../test/app.ts'
 import { TestClock } from '../../../test/clock.ts'
+import { bootstrapUsers } from './bootstrap.ts'
 import { resignCookieHeader } from './secrets.ts'
 import { createUser } from './users.ts'
 
@@ -206,7 +207,9 @@ describe('session secret rotation', () => {
 
 describe('start-up accounts', () => {
   it('creates the first admin from the environment and demo users on request', async () => {
+    // The users only: started, the context would also load the demo year (demo.test.ts covers it).
     const ctx = await createTestContext({
+      start: false,
       env: {
         SENTIA_ADMIN_EMAIL: 'boss@example.com',
         SENTIA_ADMIN_PASSWORD: 'a long admin password',
@@ -214,6 +217,7 @@ describe('start-up accounts', () => {
       },
     })
     try {
+      await bootstrapUsers(ctx)
       const users = await ctx.db
         .selectFrom('users')
         .select(['email', 'role', 'demo'])

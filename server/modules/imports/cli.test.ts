@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
+import { describeEmbeddedCli } from '../../../test/instance.ts'
 
 /** `sentia import:csv` as a user runs it: a real process on a temporary DATA_DIR (embedded engine). */
 
@@ -25,7 +26,7 @@ function run(
   })
 }
 
-describe('sentia import:csv', () => {
+describeEmbeddedCli('sentia import:csv', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sentia-import-'))
   const env = { DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', DEMO_DATA: 'false' }
   const file = path.join(dir, 'orders.csv')
