@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Cron } from 'croner'
 
 /**
  * Every environment variable the app reads, declared once: parser, default, description and
@@ -82,6 +83,54 @@ export const boolean = (fallback: boolean) => (raw: string | undefined) => {
 
 export const text = (fallback: string) => (raw: string | undefined) =>
   raw === undefined || raw.trim() === '' ? fallback : raw.trim()
+
+/** A five-field cron expression (UTC), checked with croner; `off` gives undefined (not scheduled). */
+export const cronOrOff = (fallback: string) => (raw: string | undefined) => {
+  const value = text(fallback)(raw)
+  if (value === 'off') return undefined
+  try {
+    new Cron(value, { paused: true, mode: '5-part' }).stop()
+  } catch (error) {
+    throw new Error(`must be a five-field cron expression or off (got "${raw}"): ${(error as Error).message}`)
+  }
+  return value
+}
+
+/** A duration like `30m`, `4h`, `1d` (s, m, h, d) in seconds, at least `min` seconds. */
+export const durationSeconds = (fallback: string, min: number) => (raw: string | undefined) => {
+  const value = text(fallback)(raw)
+  const match = /^(\d+)(s|m|h|d)$/.exec(value)
+  const unit = { s: 1, m: 60, h: 3600, d: 86_400 }
+  const seconds = match ? Number(match[1]) * unit[match[2] as keyof typeof unit] : Number.NaN
+  if (!(seconds >= min))
+    throw new Error(`must be a duration like 30m, 4h or 1d, at least ${min} s (got "${raw}")`)
+  return seconds
+}
+
+/**
+ * An interval between backups as a cron expression: `Nm` where N divides 60 (5, 6, 10, 12, 15,
+ * 20, 30, 60) runs at every N-th minute of the hour; `Nh` where N divides 24 runs on the hour
+ * every N hours from midnight UTC. Anything else (90m, 5h, under 5m) is refused; unset: undefined.
+ */
+export const backupInterval = (raw: string | undefined): string | undefined => {
+  const value = text('')(raw)
+  if (value === '') return undefined
+  const match = /^(\d+)(m|h)$/.exec(value)
+  const n = match ? Number(match[1]) : 0
+  const refuse = () =>
+    new Error(
+      `must be Nm with N ≥ 5 dividing 60 (5m, 10m, 15m, 30m, …) or Nh with N dividing 24 (got "${raw}")`,
+    )
+  if (match?.[2] === 'm') {
+    if (n < 5 || 60 % n !== 0) throw refuse()
+    return n === 60 ? '0 * * * *' : `*/${n} * * * *`
+  }
+  if (match?.[2] === 'h') {
+    if (n < 1 || 24 % n !== 0) throw refuse()
+    return n === 1 ? '0 * * * *' : n === 24 ? '0 0 * * *' : `0 */${n} * * *`
+  }
+  throw refuse()
+}
 
 /** An http(s) URL without its trailing slash, `fallback` when unset. */
 export const serviceUrl = (fallback: string) => (raw: string | undefined) => {
@@ -269,6 +318,24 @@ export const variables = {
     defaultText: '90',
     parse: integer(90, 1, 36_500),
   },
+  DB_ANALYZE_SCHEDULE: {
+    description:
+      'Cron expression (UTC, five fields) of the `dbmaintenance.analyze` job (ANALYZE of every table, once across replicas); `off` disables it.',
+    defaultText: '0 3 * * 0',
+    parse: cronOrOff('0 3 * * 0'),
+  },
+  DB_REINDEX_SCHEDULE: {
+    description:
+      'Cron expression (UTC, five fields) of the `dbmaintenance.reindex` job (rebuilds bloated indexes: REINDEX CONCURRENTLY on PostgreSQL); `off` disables it.',
+    defaultText: '30 3 * * 0',
+    parse: cronOrOff('30 3 * * 0'),
+  },
+  DB_REINDEX_BLOAT_PERCENT: {
+    description:
+      'An index of 1 MiB or more whose estimated bloat is over this share of its size is rebuilt by `dbmaintenance.reindex` (and flagged by `sentia db:maintenance`).',
+    defaultText: '30',
+    parse: integer(30, 1, 99),
+  },
   SENTRY_DSN: {
     description:
       'Sentry project DSN (`https://KEY@HOST/PROJECT`): every recorded error is also sent there. Unset: errors stay in the app.',
@@ -286,6 +353,60 @@ export const variables = {
       'How often alert rules are evaluated (once across replicas); "resolved" goes out within one interval of a condition clearing. 0 turns evaluation off on this process.',
     defaultText: '10',
     parse: integer(10, 0, 3600),
+  },
+  BACKUP_DIR: {
+    description:
+      'Directory of the local backup store (each backup in `<id>/`: its archive and manifest.json).',
+    defaultText: 'DATA_DIR/backups',
+    parse: (raw: string | undefined, env: Env) =>
+      raw?.trim()
+        ? path.resolve(raw.trim())
+        : path.join(path.resolve(text('./data')(env.DATA_DIR)), 'backups'),
+  },
+  BACKUP_SCHEDULE: {
+    description:
+      'Cron expression (UTC, five fields) of the scheduled backup (job `backups.create`, then retention); `off` disables it.',
+    defaultText: '0 2 * * *',
+    parse: cronOrOff('0 2 * * *'),
+  },
+  BACKUP_INTERVAL: {
+    description:
+      'Take backups every interval instead of on BACKUP_SCHEDULE, for a tighter RPO: `Nm` (N ≥ 5 dividing 60: every N-th minute of the hour) or `Nh` (N dividing 24: on the hour every N hours from 00:00 UTC). Unset: BACKUP_SCHEDULE.',
+    parse: backupInterval,
+  },
+  BACKUP_DRILL_SCHEDULE: {
+    description:
+      'Cron expression (UTC, five fields) of the recovery drill (job `backups.drill`: the newest backup restored into a scratch database, checked, dropped); `off` disables it.',
+    defaultText: '0 4 1 * *',
+    parse: cronOrOff('0 4 1 * *'),
+  },
+  RTO_OBJECTIVE: {
+    description:
+      'Recovery time objective (`30m`, `4h`, `1d`): the built-in alert `backup-drill-rto` fires when a drill took longer to a usable database.',
+    defaultText: '4h',
+    parse: durationSeconds('4h', 60),
+  },
+  RPO_OBJECTIVE: {
+    description:
+      'Recovery point objective (`15m`, `1h`, `1d`): the built-in alert `backup-rpo` fires when the newest verified backup is older.',
+    defaultText: '1h',
+    parse: durationSeconds('1h', 60),
+  },
+  BACKUP_KEEP_DAILY: {
+    description:
+      'Retention: the newest backup of each of this many most recent UTC days that have one is kept.',
+    defaultText: '7',
+    parse: integer(7, 0, 3650),
+  },
+  BACKUP_KEEP_WEEKLY: {
+    description: 'Retention: the newest backup of each of this many most recent ISO weeks is kept.',
+    defaultText: '4',
+    parse: integer(4, 0, 520),
+  },
+  BACKUP_KEEP_MONTHLY: {
+    description: 'Retention: the newest backup of each of this many most recent months is kept.',
+    defaultText: '6',
+    parse: integer(6, 0, 1200),
   },
   IDEMPOTENCY_RETENTION_HOURS: {
     description:
@@ -669,6 +790,55 @@ export const variables = {
       'Sent notifications and delivery attempts older than this are deleted by the daily notifications.retention job.',
     defaultText: '30',
     parse: integer(30, 1, 3650),
+  },
+  BACKUP_S3_BUCKET: {
+    description:
+      'Bucket every backup is also copied to (AWS S3 or an S3-compatible service). Unset: backups stay local only.',
+    parse: (raw: string | undefined) => {
+      const value = text('')(raw)
+      if (value !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value))
+        throw new Error(
+          `must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens (got "${raw}")`,
+        )
+      return value
+    },
+  },
+  BACKUP_S3_PREFIX: {
+    description: 'Key prefix of the backups in the bucket (`/`: the bucket root).',
+    defaultText: 'sentia/backups/',
+    parse: (raw: string | undefined) => {
+      const value = text('sentia/backups/')(raw).replace(/^\/+/, '')
+      return value === '' || value.endsWith('/') ? value : `${value}/`
+    },
+  },
+  BACKUP_S3_ENDPOINT: {
+    description:
+      "An S3-compatible service's URL (MinIO, Cloudflare R2, …). Unset: AWS S3 in BACKUP_S3_REGION.",
+    parse: (raw: string | undefined) => optionalUrl(['http:', 'https:'])(raw)?.toString().replace(/\/$/, ''),
+  },
+  BACKUP_S3_REGION: {
+    description: 'Region of the bucket (R2: `auto`).',
+    defaultText: 'us-east-1',
+    parse: (raw: string | undefined) => {
+      const value = text('us-east-1')(raw)
+      if (!/^[a-z0-9-]{1,40}$/.test(value)) throw new Error(`must be a region like eu-west-2 (got "${raw}")`)
+      return value
+    },
+  },
+  BACKUP_S3_ACCESS_KEY_ID: {
+    description:
+      "Access key id for the bucket, with BACKUP_S3_SECRET_ACCESS_KEY. Unset: the AWS SDK's default credential chain (AWS_* variables, shared config files, container or instance role).",
+    parse: text(''),
+  },
+  BACKUP_S3_SECRET_ACCESS_KEY: {
+    description: 'Secret access key for the bucket.',
+    secret: true,
+    parse: text(''),
+  },
+  BACKUP_S3_FORCE_PATH_STYLE: {
+    description: 'Address the bucket in the path (`endpoint/bucket/key`) rather than the host name.',
+    defaultText: 'true with BACKUP_S3_ENDPOINT, else false',
+    parse: (raw: string | undefined, env: Env) => boolean(text('')(env.BACKUP_S3_ENDPOINT) !== '')(raw),
   },
 } satisfies Record<string, VariableSpec<unknown>>
 

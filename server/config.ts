@@ -82,6 +82,10 @@ export interface Config {
   monitoring: MonitoringSettings
   /** Release tracking: the regression check after each deployment. */
   deployments: DeploymentCheckSettings
+  /** Backups: the local store's directory, the schedule (undefined: off) and the retention policy. */
+  backups: BackupSettings
+  /** Database maintenance jobs: their schedules (undefined: off) and the REINDEX threshold. */
+  dbMaintenance: DbMaintenanceSettings
   /** Idempotency keys older than this are deleted (housekeeping.retention). */
   idempotencyRetentionHours: number
   apiKeyOverlapHours: number
@@ -102,6 +106,8 @@ export interface Config {
     xero: XeroSettings | undefined
   }
   notifications: NotificationSettings
+  /** The S3-compatible bucket backups are copied to; undefined without BACKUP_S3_BUCKET. */
+  backupS3: BackupS3Settings | undefined
   /** Values of secret variables, so the logger can redact them wherever they appear. */
   secrets: string[]
 }
@@ -126,6 +132,25 @@ export interface NotificationSettings {
   retentionDays: number
 }
 
+export interface BackupSettings {
+  dir: string
+  /** Cron expression (UTC): BACKUP_INTERVAL's when set, else BACKUP_SCHEDULE; undefined when off. */
+  schedule: string | undefined
+  keep: { daily: number; weekly: number; monthly: number }
+  /** Cron expression (UTC) of the recovery drill; undefined when BACKUP_DRILL_SCHEDULE is off. */
+  drillSchedule: string | undefined
+  /** RTO_OBJECTIVE and RPO_OBJECTIVE in seconds. */
+  objectives: { rtoSeconds: number; rpoSeconds: number }
+}
+
+export interface DbMaintenanceSettings {
+  /** Cron expressions (UTC); undefined when set to off. */
+  analyzeSchedule: string | undefined
+  reindexSchedule: string | undefined
+  /** Estimated bloat (% of the index's size) over which an index is rebuilt. */
+  reindexBloatPercent: number
+}
+
 export interface DeploymentCheckSettings {
   windowMinutes: number
   minRequests: number
@@ -144,6 +169,19 @@ export interface MonitoringSettings {
   rawRetentionHours: number
   minuteRetentionDays: number
   hourRetentionDays: number
+}
+
+/** Where backups are copied off the machine. No keys: the AWS SDK's default credential chain. */
+export interface BackupS3Settings {
+  bucket: string
+  /** '' or ending in '/'. */
+  prefix: string
+  /** An S3-compatible service; undefined: AWS S3 in the region. */
+  endpoint: string | undefined
+  region: string
+  accessKeyId: string | undefined
+  secretAccessKey: string | undefined
+  forcePathStyle: boolean
 }
 
 /** Reads `.env` from the working directory; the real environment wins. */
@@ -229,6 +267,22 @@ export function loadConfig(env: Env = readEnv()): Config {
       p95Ms: values.DEPLOY_REGRESSION_P95_MS,
       checkSeconds: values.DEPLOY_REGRESSION_CHECK_SECONDS,
     },
+    backups: {
+      dir: values.BACKUP_DIR,
+      schedule: values.BACKUP_INTERVAL ?? values.BACKUP_SCHEDULE,
+      keep: {
+        daily: values.BACKUP_KEEP_DAILY,
+        weekly: values.BACKUP_KEEP_WEEKLY,
+        monthly: values.BACKUP_KEEP_MONTHLY,
+      },
+      drillSchedule: values.BACKUP_DRILL_SCHEDULE,
+      objectives: { rtoSeconds: values.RTO_OBJECTIVE, rpoSeconds: values.RPO_OBJECTIVE },
+    },
+    dbMaintenance: {
+      analyzeSchedule: values.DB_ANALYZE_SCHEDULE,
+      reindexSchedule: values.DB_REINDEX_SCHEDULE,
+      reindexBloatPercent: values.DB_REINDEX_BLOAT_PERCENT,
+    },
     idempotencyRetentionHours: values.IDEMPOTENCY_RETENTION_HOURS,
     apiKeyOverlapHours: values.APIKEY_ROTATION_OVERLAP_HOURS,
     rateLimit: {
@@ -264,6 +318,7 @@ export function loadConfig(env: Env = readEnv()): Config {
       pollMs: values.NOTIFY_POLL_MS,
       retentionDays: values.NOTIFY_RETENTION_DAYS,
     },
+    backupS3: backupS3Settings(values),
     secrets: secretValues(env),
   }
 }
@@ -288,6 +343,30 @@ function adminAccount(email: string | undefined, password: string | undefined) {
     )
   }
   return email && password ? { email, password } : undefined
+}
+
+function backupS3Settings(values: RawConfig): BackupS3Settings | undefined {
+  const accessKeyId = values.BACKUP_S3_ACCESS_KEY_ID
+  const secretAccessKey = values.BACKUP_S3_SECRET_ACCESS_KEY
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey))
+    throw new ConfigError(
+      accessKeyId ? 'BACKUP_S3_SECRET_ACCESS_KEY' : 'BACKUP_S3_ACCESS_KEY_ID',
+      'set both BACKUP_S3_ACCESS_KEY_ID and BACKUP_S3_SECRET_ACCESS_KEY, or neither',
+    )
+  if (!values.BACKUP_S3_BUCKET) {
+    if (accessKeyId || values.BACKUP_S3_ENDPOINT)
+      throw new ConfigError('BACKUP_S3_BUCKET', 'is required when BACKUP_S3_ENDPOINT or keys are set')
+    return undefined
+  }
+  return {
+    bucket: values.BACKUP_S3_BUCKET,
+    prefix: values.BACKUP_S3_PREFIX,
+    endpoint: values.BACKUP_S3_ENDPOINT,
+    region: values.BACKUP_S3_REGION,
+    accessKeyId: accessKeyId || undefined,
+    secretAccessKey: secretAccessKey || undefined,
+    forcePathStyle: values.BACKUP_S3_FORCE_PATH_STYLE,
+  }
 }
 
 function databaseConfig(

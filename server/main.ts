@@ -7,7 +7,9 @@ import { ConfigError } from './config.ts'
 import { registerAlertCommands } from './modules/alerting/cli.ts'
 import { registerApiKeyCommands } from './modules/apikeys/cli.ts'
 import { registerUserCommands } from './modules/auth/cli.ts'
+import { registerBackupCommands } from './modules/backups/cli.ts'
 import { registerConnectorCommands } from './modules/connectors/cli.ts'
+import { registerDbMaintenanceCommands } from './modules/dbmaintenance/cli.ts'
 import { registerDemoCommands } from './modules/demo/cli.ts'
 import { registerDeploymentCommands } from './modules/deployments/cli.ts'
 import { registerErrorCommands } from './modules/errors/cli.ts'
@@ -32,6 +34,7 @@ const program = new Command()
 registerServeCommand(program)
 registerStatusCommand(program)
 registerDbCommands(program)
+registerDbMaintenanceCommands(program)
 registerApiKeyCommands(program)
 registerIpCommands(program)
 registerUserCommands(program)
@@ -46,6 +49,7 @@ registerOncallCommands(program)
 registerAlertCommands(program)
 registerDeploymentCommands(program)
 registerIncidentCommands(program)
+registerBackupCommands(program)
 registerVerifyCommands(program)
 
 try {

@@ -2,8 +2,10 @@ import { alertingModule } from './alerting/index.ts'
 import { apiKeysModule } from './apikeys/index.ts'
 import { auditModule } from './audit/index.ts'
 import { authModule } from './auth/index.ts'
+import { backupsModule } from './backups/index.ts'
 import { catalogModule } from './catalog/index.ts'
 import { connectorsModule } from './connectors/index.ts'
+import { dbMaintenanceModule } from './dbmaintenance/index.ts'
 import { demoModule } from './demo/index.ts'
 import { deploymentsModule } from './deployments/index.ts'
 import { errorsModule } from './errors/index.ts'
@@ -65,5 +67,7 @@ export const modules: Module[] = [
   alertingModule,
   deploymentsModule,
   incidentsModule,
+  dbMaintenanceModule,
+  backupsModule,
   opsModule,
 ]

@@ -178,6 +178,39 @@ export const DEFAULT_RULES: DefaultRule[] = [
     severity: 'high',
     forSeconds: 0,
   },
+  {
+    builtin: 'backup-rpo',
+    name: 'Backup older than the RPO objective',
+    description:
+      'Runbook: the newest verified backup is at most RPO_OBJECTIVE (default 1 h) old; the metric is the seconds past it. Check the backups.create job and `sentia backup:list`; BACKUP_INTERVAL sets frequent backups.',
+    metric: 'backup_rpo_excess_seconds',
+    kind: 'threshold',
+    params: { op: '>', alert: 0, windowSeconds: 5 * MINUTE, reduce: 'last' },
+    severity: 'high',
+    forSeconds: 0,
+  },
+  {
+    builtin: 'backup-drill-failed',
+    name: 'Recovery drill failed',
+    description:
+      'Runbook: the latest recovery drill could not restore the newest backup into a usable database; see its error in GET /api/backups/drills and run `sentia backup:drill` again once fixed.',
+    metric: 'backup_drill_failed',
+    kind: 'threshold',
+    params: { op: '>', alert: 0, windowSeconds: 5 * MINUTE, reduce: 'last' },
+    severity: 'high',
+    forSeconds: 0,
+  },
+  {
+    builtin: 'backup-drill-rto',
+    name: 'Recovery drill slower than the RTO objective',
+    description:
+      'Runbook: a restore gives a usable database within RTO_OBJECTIVE (default 4 h); the latest drill measured longer (the metric is the seconds past it).',
+    metric: 'backup_drill_rto_excess_seconds',
+    kind: 'threshold',
+    params: { op: '>', alert: 0, windowSeconds: 5 * MINUTE, reduce: 'last' },
+    severity: 'medium',
+    forSeconds: 0,
+  },
 ]
 
 /**

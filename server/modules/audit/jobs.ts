@@ -1,4 +1,5 @@
 import { defineJob } from '../../platform/jobs/jobs.ts'
+import { recordRun } from '../dbmaintenance/record.ts'
 import { pruneAuditLogs } from './service.ts'
 
 export const auditRetentionJob = defineJob({
@@ -7,7 +8,11 @@ export const auditRetentionJob = defineJob({
   schedule: '40 3 * * *',
   singleton: true,
   async handler(_data, ctx) {
-    const deleted = await pruneAuditLogs(ctx.db, ctx.config.auditRetentionDays)
-    ctx.logger.info({ deleted, days: ctx.config.auditRetentionDays }, 'audit log retention')
+    const days = ctx.config.auditRetentionDays
+    await recordRun(ctx, 'audit.retention', async () => {
+      const deleted = await pruneAuditLogs(ctx.db, days)
+      ctx.logger.info({ deleted, days }, 'audit log retention')
+      return { deleted, days }
+    })
   },
 })

@@ -54,6 +54,11 @@ export const AUDIT_ACTIONS = [
   'postmortem_update',
   'deployment_record',
   'deployment_update',
+  'backup_create',
+  'backup_verify',
+  'backup_restore',
+  'backup_delete',
+  'backup_drill',
 ] as const
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]
 

@@ -1,4 +1,5 @@
 import { defineJob } from '../../platform/jobs/jobs.ts'
+import { recordRun } from '../dbmaintenance/record.ts'
 import { pruneErrorGroups } from './service.ts'
 
 export const errorsRetentionJob = defineJob({
@@ -9,7 +10,10 @@ export const errorsRetentionJob = defineJob({
   singleton: true,
   async handler(_data, ctx) {
     const days = ctx.config.errors.retentionDays
-    const pruned = await pruneErrorGroups(ctx, days)
-    ctx.logger.info({ ...pruned, days }, 'error group retention')
+    await recordRun(ctx, 'errors.retention', async () => {
+      const pruned = await pruneErrorGroups(ctx, days)
+      ctx.logger.info({ ...pruned, days }, 'error group retention')
+      return { ...pruned, days }
+    })
   },
 })

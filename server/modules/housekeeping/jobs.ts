@@ -1,4 +1,5 @@
 import { defineJob } from '../../platform/jobs/jobs.ts'
+import { recordRun } from '../dbmaintenance/record.ts'
 import { pruneRetained } from './service.ts'
 
 export const retentionJob = defineJob({
@@ -8,10 +9,11 @@ export const retentionJob = defineJob({
   schedule: '50 * * * *',
   singleton: true,
   async handler(_data, ctx) {
-    const pruned = await pruneRetained(ctx.db, ctx.clock.ms(), ctx.config.idempotencyRetentionHours)
-    ctx.logger.info(
-      { ...pruned, hours: ctx.config.idempotencyRetentionHours },
-      'retention of request records',
-    )
+    await recordRun(ctx, 'housekeeping.retention', async () => {
+      const pruned = await pruneRetained(ctx.db, ctx.clock.ms(), ctx.config.idempotencyRetentionHours)
+      const detail = { ...pruned, hours: ctx.config.idempotencyRetentionHours }
+      ctx.logger.info(detail, 'retention of request records')
+      return detail
+    })
   },
 })

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.ts'
 import { round } from '../../platform/numbers.ts'
+import { drillFailed, drillRtoExcessSeconds, rpoExcessSeconds } from '../backups/metrics.ts'
 import { deploymentRegressions } from '../deployments/metric.ts'
 import { BASE_CURRENCY } from '../finance/fx.ts'
 import { postmortemActionsOverdue, securityStepsOverdue } from '../incidents/overdue.ts'
@@ -46,6 +47,9 @@ export const clusterSamplers: Record<string, (ctx: AppContext) => Promise<number
   incidents_response_overdue: responseOverdueCount,
   postmortem_actions_overdue: postmortemActionsOverdue,
   security_steps_overdue: securityStepsOverdue,
+  backup_rpo_excess_seconds: rpoExcessSeconds,
+  backup_drill_failed: drillFailed,
+  backup_drill_rto_excess_seconds: drillRtoExcessSeconds,
 }
 
 type Point = { at: number; value: number }
@@ -289,6 +293,30 @@ export const sources: Record<string, MetricSource> = Object.fromEntries(
         'security_steps_overdue',
         'steps',
         'Data-breach checklist steps of security incidents not done by their deadline, resolved incidents included (sampled once a minute).',
+      ),
+      4,
+    ),
+    worstReplica(
+      system(
+        'backup_rpo_excess_seconds',
+        's',
+        'Seconds the newest verified backup is older than RPO_OBJECTIVE, 0 within it; with no verified backup, counted from the first backup attempt (sampled once a minute).',
+      ),
+      4,
+    ),
+    worstReplica(
+      system(
+        'backup_drill_failed',
+        'drills',
+        '1 when the latest recovery drill failed, else 0 (sampled once a minute).',
+      ),
+      4,
+    ),
+    worstReplica(
+      system(
+        'backup_drill_rto_excess_seconds',
+        's',
+        "Seconds the latest recovery drill's measured RTO is over RTO_OBJECTIVE, 0 within it (sampled once a minute).",
       ),
       4,
     ),

@@ -1,4 +1,5 @@
 import { defineJob } from '../../platform/jobs/jobs.ts'
+import { recordRun } from '../dbmaintenance/record.ts'
 import { pruneMetrics } from './store.ts'
 
 export const metricsRetentionJob = defineJob({
@@ -8,7 +9,10 @@ export const metricsRetentionJob = defineJob({
   schedule: '35 * * * *',
   singleton: true,
   async handler(_data, ctx) {
-    const pruned = await pruneMetrics(ctx, ctx.clock.ms())
-    ctx.logger.info({ ...pruned }, 'retention of metric series')
+    await recordRun(ctx, 'monitoring.retention', async () => {
+      const pruned = await pruneMetrics(ctx, ctx.clock.ms())
+      ctx.logger.info({ ...pruned }, 'retention of metric series')
+      return { ...pruned }
+    })
   },
 })

@@ -1,4 +1,5 @@
 import { defineJob } from '../../platform/jobs/jobs.ts'
+import { recordRun } from '../dbmaintenance/record.ts'
 import { pruneNotifications } from './retention.ts'
 
 export const retentionJob = defineJob({
@@ -8,7 +9,11 @@ export const retentionJob = defineJob({
   schedule: '35 4 * * *',
   singleton: true,
   async handler(_data, ctx) {
-    const pruned = await pruneNotifications(ctx)
-    ctx.logger.info({ ...pruned, days: ctx.config.notifications.retentionDays }, 'retention of notifications')
+    await recordRun(ctx, 'notifications.retention', async () => {
+      const pruned = await pruneNotifications(ctx)
+      const detail = { ...pruned, days: ctx.config.notifications.retentionDays }
+      ctx.logger.info(detail, 'retention of notifications')
+      return detail
+    })
   },
 })

@@ -860,6 +860,54 @@ export type DeploymentKind = 'deploy' | 'rollback'
 export type DeploymentStatus = 'started' | 'succeeded' | 'failed'
 export type DeploymentCheckState = 'pending' | 'ok' | 'regressed' | 'insufficient_data' | 'skipped'
 
+export type BackupStatus = 'running' | 'complete' | 'failed'
+export type BackupVerifyState = 'unverified' | 'good' | 'corrupt'
+
+export interface BackupsTable {
+  id: string
+  engine: 'postgres' | 'pglite'
+  status: BackupStatus
+  started_at: Timestamp
+  finished_at: Timestamp | null
+  size_bytes: ColumnType<string | null, number | null | undefined, number | null>
+  sha256: string | null
+  stores: ColumnType<string[], string[] | undefined, string[]>
+  manifest: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
+  verify_state: ColumnType<BackupVerifyState, BackupVerifyState | undefined, BackupVerifyState>
+  verified_at: Timestamp | null
+  verify_report: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
+  error: string | null
+}
+
+/** A recovery drill: the newest backup restored into a scratch database, checked, dropped. */
+export interface BackupDrillsTable {
+  id: Generated<string>
+  backup_id: string | null
+  started_at: Timestamp
+  finished_at: Timestamp | null
+  outcome: 'passed' | 'failed'
+  rto_seconds: number | null
+  rpo_seconds: number | null
+  report: ColumnType<Record<string, unknown>, string | undefined, string>
+  error: string | null
+  actor: string
+}
+
+export type MaintenanceOutcome = 'ok' | 'failed' | 'skipped'
+
+/** A run of a maintenance or retention job; outcome and finished_at are null while it runs. */
+export interface DbMaintenanceRunsTable {
+  id: Generated<string>
+  job: string
+  instance: string
+  started_at: Timestamp
+  finished_at: Timestamp | null
+  duration_ms: number | null
+  outcome: MaintenanceOutcome | null
+  detail: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
+  error: string | null
+}
+
 export interface DeploymentsTable {
   id: Generated<string>
   environment: string
@@ -960,6 +1008,9 @@ export interface Tables {
   postmortems: PostmortemsTable
   postmortem_actions: PostmortemActionsTable
   deployments: DeploymentsTable
+  backups: BackupsTable
+  backup_drills: BackupDrillsTable
+  db_maintenance_runs: DbMaintenanceRunsTable
 }
 
 export type { Generated }

@@ -19,6 +19,9 @@ import * as m0017 from './0017_oncall.ts'
 import * as m0018 from './0018_alerting.ts'
 import * as m0019 from './0019_incidents.ts'
 import * as m0020 from './0020_deployments.ts'
+import * as m0021 from './0021_backups.ts'
+import * as m0022 from './0022_db_maintenance.ts'
+import * as m0023 from './0023_backup_drills.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +45,7 @@ export const migrations: Record<string, Migration> = {
   '0018_alerting': m0018,
   '0019_incidents': m0019,
   '0020_deployments': m0020,
+  '0021_backups': m0021,
+  '0022_db_maintenance': m0022,
+  '0023_backup_drills': m0023,
 }
