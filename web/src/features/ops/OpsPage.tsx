@@ -2,6 +2,8 @@ import { useLocation, useRoute } from 'wouter'
 import { useLiveRefresh } from '../../lib/live.ts'
 import { AlertsPanel } from './AlertsPanel.tsx'
 import { AlertTimeline } from './AlertTimeline.tsx'
+import { BackupsPanel } from './BackupsPanel.tsx'
+import { DbMaintenancePanel } from './DbMaintenancePanel.tsx'
 import { DeploymentsPanel } from './DeploymentsPanel.tsx'
 import { ErrorsPanel } from './ErrorsPanel.tsx'
 import { OPS_KEY, useTiles } from './hooks.ts'
@@ -78,6 +80,8 @@ export function OpsPage() {
       <NotificationsPanel />
       <ErrorsPanel />
       <MaintenancePanel />
+      <BackupsPanel />
+      <DbMaintenancePanel />
       {params && <AlertTimeline key={params.id} id={params.id} onClose={() => navigate('/ops')} />}
     </div>
   )

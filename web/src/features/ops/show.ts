@@ -27,6 +27,9 @@ const LABELS: Record<string, string> = {
   incidents_response_overdue: 'Incidents past response time',
   postmortem_actions_overdue: 'Post-mortem actions overdue',
   security_steps_overdue: 'Security steps overdue',
+  backup_rpo_excess_seconds: 'Newest verified backup past the RPO',
+  backup_drill_failed: 'Last recovery drill failed',
+  backup_drill_rto_excess_seconds: 'Last drill past the RTO',
 }
 
 export const metricLabel = (name: string) => LABELS[name] ?? name.replaceAll('_', ' ')
@@ -94,3 +97,26 @@ export const when = (iso: string) => moment.format(new Date(iso))
 const clock = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
 
 export const timeOfDay = (iso: string) => clock.format(new Date(iso))
+
+const figure = (value: number) => number(value, value < 10 ? 1 : 0)
+
+/** A length of time people read at a glance: "340 ms", "2.4 s", "12 min", "3 h", "2 d". */
+export function duration(seconds: number): string {
+  if (seconds < 1) return `${number(seconds * 1000)} ms`
+  if (seconds < 60) return `${figure(seconds)} s`
+  if (seconds < 3600) return `${figure(seconds / 60)} min`
+  if (seconds < 86_400) return `${figure(seconds / 3600)} h`
+  return `${figure(seconds / 86_400)} d`
+}
+
+/** A size in bytes with a binary prefix: "812 B", "1.4 MB". */
+export function bytes(size: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB']
+  let value = size
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return `${unit === 0 ? number(value) : figure(value)} ${units[unit]}`
+}
