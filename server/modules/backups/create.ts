@@ -38,8 +38,8 @@ export async function dumpDatabase(
 }
 
 /**
- * pg_dump -Fc of an exported snapshot: the counts run in a REPEATABLE READ transaction that
- * exports it and stays open until pg_dump is done, so counts and dump see the same data.
+ * pg_dump -Fc of an exported snapshot: the counts run, while pg_dump does, in the REPEATABLE READ
+ * transaction that exports it and stays open until pg_dump is done, so both see the same data.
  */
 async function dumpPostgres(
   ctx: AppContext,
@@ -60,9 +60,9 @@ async function dumpPostgres(
     await client.query('begin isolation level repeatable read, read only')
     try {
       const snapshot = (await client.query('select pg_export_snapshot() as id')).rows[0].id as string
-      const facts = await databaseFacts(client)
       const file = path.join(dir, ARCHIVE.postgres)
-      const dump = await run(
+      // pg_dump reads the snapshot on its own connection while this one counts the rows in it.
+      const dumping = run(
         'pg_dump',
         [
           '--format=custom',
@@ -75,6 +75,11 @@ async function dumpPostgres(
         ],
         { env: libpqEnv(url) },
       )
+      // Settled both ways, so a failed count never ends the snapshot under a running pg_dump.
+      const [dumped, counted] = await Promise.allSettled([dumping, databaseFacts(client)])
+      if (dumped.status === 'rejected') throw dumped.reason
+      if (counted.status === 'rejected') throw counted.reason
+      const [dump, facts] = [dumped.value, counted.value]
       if (dump.code !== 0)
         throw new Error(`pg_dump failed: ${scrub(dump.stderr.trim().slice(-1000), ctx.config.secrets)}`)
       await client.query('commit')
