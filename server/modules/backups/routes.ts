@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { actorOf, requestFacts } from '../../platform/http/principal.ts'
+import { NoBody } from '../../platform/http/schema.ts'
 import { listDrills, runDrill } from './drills.ts'
 import {
   BackupDetail,
@@ -33,6 +34,7 @@ export function backupsRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     {
       config: { access: 'admin' },
       schema: {
+        body: NoBody,
         summary: 'Take a backup now, to every backup store (409 while another one runs)',
         response: { 201: BackupDetail },
       },
@@ -61,6 +63,7 @@ export function backupsRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     {
       config: { access: 'admin' },
       schema: {
+        body: NoBody,
         summary:
           'Run a recovery drill now: restore the newest backup into a scratch database, check it, drop it (201, failed drills too; 409 NO_BACKUP or while one runs)',
         response: { 201: Drill },
@@ -88,6 +91,7 @@ export function backupsRoutes(fastify: FastifyInstance, ctx: AppContext): void {
     {
       config: { access: 'admin' },
       schema: {
+        body: NoBody,
         summary: 'Check a backup: checksum, size, archive readable, contents against the manifest',
         params: IdParams,
         response: { 200: VerifyReport },
