@@ -20,6 +20,8 @@ export interface BackupStore {
 
 /** Temporary names of half-written files: never listed, never read. */
 const PARTIAL = /\.partial-[0-9a-f]{12}$/
+/** Errors of a full volume (or a used-up quota): said in plain words, without the temporary paths. */
+const VOLUME_FULL = new Set(['ENOSPC', 'EDQUOT'])
 
 /** A directory on this host (BACKUP_DIR). A file is written under a temporary name, then renamed. */
 export class LocalStore implements BackupStore {
@@ -36,13 +38,17 @@ export class LocalStore implements BackupStore {
 
   async put(name: string, file: string): Promise<void> {
     const target = this.#path(name)
-    await mkdir(path.dirname(target), { recursive: true })
     const partial = `${target}.partial-${randomBytes(6).toString('hex')}`
     try {
+      await mkdir(path.dirname(target), { recursive: true })
       await copyFile(file, partial)
       await rename(partial, target)
     } catch (error) {
       await rm(partial, { force: true })
+      // A backup directory made for nothing (the disk was full) would look like a backup.
+      await this.#removeEmptyParent(target)
+      if (VOLUME_FULL.has((error as NodeJS.ErrnoException).code ?? ''))
+        throw new Error(`no space left on the backup volume ${this.dir} (writing ${name})`, { cause: error })
       throw error
     }
   }
@@ -78,7 +84,11 @@ export class LocalStore implements BackupStore {
   async delete(name: string): Promise<void> {
     const target = this.#path(name)
     await rm(target, { force: true })
-    // Remove the backup's directory once it is empty.
+    await this.#removeEmptyParent(target)
+  }
+
+  /** Removes the backup's directory once it is empty (rmdir refuses one that is not). */
+  async #removeEmptyParent(target: string): Promise<void> {
     const parent = path.dirname(target)
     if (parent !== this.dir) await rmdir(parent).catch(() => {})
   }
