@@ -10,18 +10,32 @@ import type { Config } from '../../config.ts'
  */
 export const MIN_SECRET_LENGTH = 32
 
-/** The configured secrets; outside production a generated one kept in DATA_DIR stands in. */
+/** The generated secret of each config, read once (the session check asks on every request). */
+const generated = new WeakMap<Config, string>()
+
+/**
+ * The configured secrets; outside production a generated one kept in DATA_DIR stands in. It is
+ * this process's own: replicas sharing a database need SESSION_SECRETS to share sessions.
+ */
 export function sessionSecrets(config: Config): string[] {
   if (config.auth.sessionSecrets.length > 0) return config.auth.sessionSecrets
   if (config.env === 'production') return []
-  const file = path.join(config.dataDir, 'session-secret')
+  let secret = generated.get(config)
+  if (!secret) {
+    secret = readOrCreateSecret(path.join(config.dataDir, 'session-secret'), config.dataDir)
+    generated.set(config, secret)
+  }
+  return [secret]
+}
+
+function readOrCreateSecret(file: string, dir: string): string {
   try {
-    return [readFileSync(file, 'utf8').trim()]
+    return readFileSync(file, 'utf8').trim()
   } catch {
     const secret = randomBytes(32).toString('base64url')
-    mkdirSync(config.dataDir, { recursive: true })
+    mkdirSync(dir, { recursive: true })
     writeFileSync(file, `${secret}\n`, { mode: 0o600 })
-    return [secret]
+    return secret
   }
 }
 
