@@ -211,7 +211,21 @@ export const DEFAULT_RULES: DefaultRule[] = [
     severity: 'medium',
     forSeconds: 0,
   },
+  {
+    builtin: 'database-down',
+    name: 'Database down',
+    description:
+      'Runbook: the database answers. Recorded by the app, not read from stored metrics: a process that cannot reach the database keeps the outage in memory and records it once it can write again, firing from the first failed check and resolved at the first good one; the value is the outage in seconds, judged against these levels. Check the database server, its disk and connections (GET /health).',
+    metric: 'database_down_seconds',
+    kind: 'threshold',
+    params: { op: '>', alert: 0, windowSeconds: MINUTE, reduce: 'max' },
+    severity: 'critical',
+    forSeconds: 0,
+  },
 ]
+
+/** Built-in rules whose alerts the app records itself (`database-down.ts`); evaluations skip them. */
+export const RECORDED_RULES = new Set(['database-down'])
 
 /**
  * Who an escalation step notifies: `slack` and `email` (the default channels), `channel:<name>`,

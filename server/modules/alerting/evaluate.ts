@@ -12,7 +12,7 @@ import {
 import { wakeDelivery } from '../notifications/service.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
 import { judge, type Verdict } from './conditions.ts'
-import type { EscalationStep } from './defaults.ts'
+import { type EscalationStep, RECORDED_RULES } from './defaults.ts'
 import { type AlertMessage, loadPolicies, type Recipient, resolveTargets, sendTo } from './escalation.ts'
 import { nextStep } from './lifecycle.ts'
 import { memo, ReadingCache, readFor } from './readings.ts'
@@ -124,7 +124,10 @@ class Evaluation {
   async run(): Promise<EvaluationReport> {
     const started = performance.now()
     const { ctx, now } = this
-    const rules = await ctx.db.selectFrom('alert_rules').selectAll().where('enabled', '=', true).execute()
+    const enabled = await ctx.db.selectFrom('alert_rules').selectAll().where('enabled', '=', true).execute()
+    // Rules the app records itself have no stored metric to read (an alert left firing by a
+    // process that stopped while recording one is resolved below, as an orphan).
+    const rules = enabled.filter((rule) => !RECORDED_RULES.has(rule.builtin ?? ''))
     this.report.rules = rules.length
     const active = await ctx.db.selectFrom('alerts').selectAll().where('state', '<>', 'resolved').execute()
     const byFingerprint = new Map(active.map((a) => [a.fingerprint, a]))
@@ -155,12 +158,18 @@ class Evaluation {
     await this.escalateAll()
     const incidents = await escalateIncidents(ctx, now, (notify) => this.targets(notify))
     this.report.notifications += incidents.notifications
+    this.incidentsChanged ||= incidents.changed
     this.report.durationMs = elapsedMs(started)
+    await this.announce()
+    return this.report
+  }
+
+  /** Wakes delivery for the messages written and tells the pages what changed. */
+  async announce(): Promise<void> {
+    const { ctx, now } = this
     if (this.report.notifications > 0) wakeDelivery(ctx)
     if (this.changed) await publishBusinessEvent(ctx, 'alert.changed', { at: now.toISOString() })
-    if (this.incidentsChanged || incidents.changed)
-      await publishBusinessEvent(ctx, 'incident.changed', { at: now.toISOString() })
-    return this.report
+    if (this.incidentsChanged) await publishBusinessEvent(ctx, 'incident.changed', { at: now.toISOString() })
   }
 
   async apply(rule: RuleRow, alert: AlertRow | undefined, verdict: Verdict): Promise<void> {
@@ -581,4 +590,62 @@ class Evaluation {
 
 export async function evaluateAlerts(ctx: AppContext): Promise<EvaluationReport> {
   return new Evaluation(ctx, ctx.clock.now()).run()
+}
+
+export type Breach = Extract<Verdict, { state: 'breach' }>
+
+/**
+ * Records an alert whose whole life passed while nothing could be written (an outage of the
+ * database itself, kept in memory meanwhile): opened at `start` as an evaluation then would have
+ * opened it (firing, incident, maintenance), the escalation steps due by `end` taken, resolved at
+ * `end` with its "resolved" message. Runs inside a claimed evaluation, so replicas that saw the
+ * same outage take turns: the second finds a resolved alert of the rule overlapping it and
+ * records nothing. A recording cut short (the database gone again) is continued from the alert
+ * it left active. Answers whether it recorded one.
+ */
+export async function recordElapsedAlert(
+  ctx: AppContext,
+  rule: RuleRow,
+  breach: Breach,
+  start: Date,
+  end: Date,
+): Promise<boolean> {
+  const recorded = await ctx.db
+    .selectFrom('alerts')
+    .select('id')
+    .where('rule_id', '=', rule.id)
+    .where('state', '=', 'resolved')
+    .where('pending_since', '<=', end)
+    .where('resolved_at', '>=', start)
+    .executeTakeFirst()
+  if (recorded) return false
+  const active = () =>
+    ctx.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('fingerprint', '=', fingerprintOf(rule))
+      .where('state', '<>', 'resolved')
+      .executeTakeFirst()
+  const opening = new Evaluation(ctx, start)
+  let alert = await active()
+  if (!alert) {
+    await opening.apply(rule, undefined, breach)
+    alert = await active()
+  }
+  const closing = new Evaluation(ctx, end)
+  // Pending for the rule's `for` duration: fires at the end if the outage lasted that long.
+  if (alert?.state === 'pending') {
+    await closing.apply(rule, alert, breach)
+    alert = await active()
+  }
+  if (alert?.state === 'firing') {
+    closing.policies = await loadPolicies(ctx.db)
+    closing.silences = await activeSilences(ctx, end)
+    await closing.escalate(alert, rule, new Set())
+    alert = await active()
+  }
+  if (alert) await closing.apply(rule, alert, { state: 'ok', value: breach.value, summary: breach.summary })
+  await opening.announce()
+  await closing.announce()
+  return true
 }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../../context.ts'
+import { recordOutages } from './database-down.ts'
 import { type EvaluationReport, evaluateAlerts } from './evaluate.ts'
 
 /**
@@ -31,19 +32,41 @@ export async function claimEvaluation(ctx: AppContext, now: Date): Promise<boole
   return claimed !== undefined
 }
 
-/** One claimed evaluation; `{ evaluated: false }` when another replica has this tick. */
+/**
+ * Claims whose release failed (the database went away during the evaluation): released before
+ * the next claim, or the claim row would hold every replica off for STUCK_MS.
+ */
+const unreleased = new WeakSet<AppContext>()
+
+async function releaseClaim(ctx: AppContext): Promise<void> {
+  await ctx.db
+    .updateTable('alert_evaluator')
+    .set({ finished_at: ctx.clock.now() })
+    .where('id', '=', 1)
+    .where('owner', '=', ctx.instanceId)
+    .where('finished_at', 'is', null)
+    .execute()
+}
+
+/**
+ * One claimed evaluation, after recording the database outages this process saw;
+ * `{ evaluated: false }` when another replica has this tick.
+ */
 export async function runEvaluation(ctx: AppContext): Promise<EvaluationReport> {
+  if (unreleased.has(ctx)) {
+    await releaseClaim(ctx)
+    unreleased.delete(ctx)
+  }
   if (!(await claimEvaluation(ctx, ctx.clock.now())))
     return { evaluated: false, rules: 0, opened: 0, fired: 0, resolved: 0, notifications: 0, durationMs: 0 }
   try {
+    await recordOutages(ctx)
     return await evaluateAlerts(ctx)
   } finally {
-    await ctx.db
-      .updateTable('alert_evaluator')
-      .set({ finished_at: ctx.clock.now() })
-      .where('id', '=', 1)
-      .where('owner', '=', ctx.instanceId)
-      .execute()
+    await releaseClaim(ctx).catch((error: unknown) => {
+      unreleased.add(ctx)
+      throw error
+    })
   }
 }
 

@@ -6,6 +6,7 @@ import pg from 'pg'
 import type { DatabaseConfig } from '../../config.ts'
 import type { Logger } from '../observability/logger.ts'
 import type { Tables } from './schema.ts'
+import { markIfConnectionError } from './unavailable.ts'
 
 export type Engine = DatabaseConfig['engine']
 export type Db = Kysely<Tables>
@@ -91,10 +92,30 @@ type Callback = (error: Error | null, result: unknown) => void
 
 /**
  * A pg.Client that times every statement it sends and, when prepared statements are off
- * (`pgbouncer=true`), strips statement names so nothing is prepared server-side.
+ * (`pgbouncer=true`), strips statement names so nothing is prepared server-side. Its connection
+ * errors are marked as the database's (`unavailable.ts`), so requests get a 503 for them.
  */
 function timedClient(onQuery: QueryObserver, preparedStatements: boolean): typeof pg.Client {
   class TimedClient extends pg.Client {
+    constructor(...args: ConstructorParameters<typeof pg.Client>) {
+      super(...args)
+      // A server that ends its sessions (shutdown, restart) makes each client emit 'error'.
+      // pg-pool listens only while a client is idle; one checked out at that moment (between a
+      // transaction's statements, or while its failed statement unwinds) would crash the process
+      // with an unhandled 'error'. Its statements fail anyway, and pg-pool drops it on release.
+      this.on('error', () => {})
+    }
+
+    // biome-ignore lint/suspicious/noExplicitAny: pg's overloaded signature
+    override connect(...args: any[]): any {
+      const [callback] = args as [((error: Error | null) => void) | undefined]
+      if (typeof callback === 'function')
+        return super.connect((error: Error | null) => callback(error && markIfConnectionError(error, true)))
+      return super.connect().catch((error: unknown) => {
+        throw markIfConnectionError(error, true)
+      })
+    }
+
     // biome-ignore lint/suspicious/noExplicitAny: pg's overloaded signature
     override query(...args: any[]): any {
       const [first] = args as QueryArgs
@@ -109,7 +130,7 @@ function timedClient(onQuery: QueryObserver, preparedStatements: boolean): typeo
       if (typeof last === 'function') {
         args[args.length - 1] = (error: Error | null, result: unknown) => {
           finish(Boolean(error))
-          ;(last as Callback)(error, result)
+          ;(last as Callback)(error && markIfConnectionError(error), result)
         }
         return super.query(...(args as [never]))
       }
@@ -120,7 +141,7 @@ function timedClient(onQuery: QueryObserver, preparedStatements: boolean): typeo
         },
         (error: unknown) => {
           finish(true)
-          throw error
+          throw markIfConnectionError(error)
         },
       )
     }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDatabaseUnavailable } from '../db/unavailable.ts'
 import { AppError, type ErrorBody } from './errors.ts'
 
 /** Fastify's own client errors, by code, with the code we expose. */
@@ -41,13 +42,30 @@ const STATUS_CODES: Record<number, string> = {
 
 export type ErrorRecorder = (error: Error, request: FastifyRequest) => void
 
+/** How long a client is told to wait before retrying when the database cannot be reached. */
+const DATABASE_RETRY_AFTER_SECONDS = 5
+
 /**
  * One handler maps every error to the public shape. Unknown errors become a plain 500 with
  * the request id and no stack, and are passed to `record` (the error tracker). A 5xx AppError
- * (a service unavailable) is a deliberate answer, logged but not recorded.
+ * (a service unavailable) is a deliberate answer, logged but not recorded. So is a database that
+ * cannot be reached: a 503 `DATABASE_UNAVAILABLE` with Retry-After, at once rather than a hang
+ * (the pool waits DATABASE_POOL_TIMEOUT_MS at most), and nothing for a tracker that could not
+ * store it anyway.
  */
 export function installErrorHandling(app: FastifyInstance, record: ErrorRecorder = () => {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable')
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+      return send(reply, 503, {
+        error: {
+          code: 'DATABASE_UNAVAILABLE',
+          message: 'The database cannot be reached; try again shortly',
+          requestId: request.id,
+        },
+      })
+    }
     const { status, body } = toResponse(error, request)
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed')
