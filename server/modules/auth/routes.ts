@@ -60,7 +60,10 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
         const cookies = response.headers.getSetCookie()
         if (cookies.length > 0) reply.header('set-cookie', cookies)
         const body = Buffer.from(await response.arrayBuffer())
-        if (response.status >= 400 && isJson(response)) return reply.send(errorShape(body, response.status))
+        // Every refusal in the app's shape, also better-auth's bodiless ones (404 for an unknown
+        // endpoint or method).
+        if (response.status >= 400)
+          return reply.type('application/json; charset=utf-8').send(errorShape(body, response.status))
         return reply.send(body.length > 0 ? body : null)
       },
     })
@@ -119,12 +122,20 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   )
 }
 
-const isJson = (response: Response) =>
-  response.headers.get('content-type')?.includes('application/json') ?? false
+const STATUS_CODES: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  429: 'RATE_LIMITED',
+}
 
-/** better-auth answers errors as `{code, message}`; the app's shape is `{error: {code, message}}`. */
+/**
+ * better-auth answers errors as `{code, message}`, or with no body at all; the app's shape is
+ * `{error: {code, message}}`.
+ */
 function errorShape(body: Buffer, status: number) {
-  let parsed: { code?: string; message?: string } = {}
+  let parsed: { code?: unknown; message?: unknown } | null = null
   try {
     parsed = JSON.parse(body.toString('utf8'))
   } catch {
@@ -132,8 +143,11 @@ function errorShape(body: Buffer, status: number) {
   }
   return {
     error: {
-      code: parsed.code ?? (status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST'),
-      message: parsed.message ?? 'Request failed',
+      code:
+        typeof parsed?.code === 'string' && parsed.code
+          ? parsed.code
+          : (STATUS_CODES[status] ?? 'BAD_REQUEST'),
+      message: typeof parsed?.message === 'string' ? parsed.message : 'Request failed',
     },
   }
 }

@@ -340,7 +340,7 @@ describe('products and bills of materials over HTTP', () => {
     it('stores the extremes the schema allows without a database error', async () => {
       const extreme = {
         sku: 'X.9_Z-1',
-        name: 'Lone \ud800 surrogate, emoji 🍸, right-to-left \u202e',
+        name: 'Emoji 🍸, right-to-left \u202e, combining e\u0301',
         kind: 'component',
         unit: 'ml',
         unitCost: 1_000_000,
@@ -350,6 +350,10 @@ describe('products and bills of materials over HTTP', () => {
         serviceLevel: 0.99989,
         prices: [{ marketCode: 'UK', price: 999_999.999 }],
       }
+      // A lone surrogate is valid JSON but not Unicode: refused whole, nothing stored.
+      const lone = await post('/api/products', { ...extreme, name: 'Lone \ud800 surrogate' })
+      expect(lone.statusCode).toBe(400)
+      expect(lone.json().error.code).toBe('INVALID_CHARACTER')
       const res = await post('/api/products', extreme)
       expect(res.statusCode).toBe(201)
       expect(res.json()).toMatchObject({

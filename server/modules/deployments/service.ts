@@ -268,7 +268,9 @@ export async function recordDeployment(
     throw invalid('INVALID_TIME', 'finishedAt is before startedAt')
   if (input.rollsBack !== undefined && input.kind !== 'rollback')
     throw invalid('VALIDATION_FAILED', 'rollsBack is only for kind rollback')
-  const startedAt = input.startedAt ?? now
+  // The start defaults to now, but never after a finish that was given (a report of a
+  // deployment that finished a moment ago): the row's finish may not precede its start.
+  const startedAt = input.startedAt ?? (input.finishedAt && input.finishedAt < now ? input.finishedAt : now)
   const finishing = status !== 'started'
   const finishedAt = finishing
     ? (input.finishedAt ?? new Date(Math.max(now.getTime(), startedAt.getTime())))

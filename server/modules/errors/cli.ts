@@ -28,7 +28,7 @@ export function registerErrorCommands(program: Command): void {
       .option('--limit <n>', 'at most this many groups (1-500)', '50'),
   ).action(async (id: string | undefined, options: Options) => {
     if (id !== undefined) {
-      if (!/^\d{1,19}$/.test(id)) throw new CliError(`an error group id is a number (got "${id}")`)
+      if (!/^\d{1,18}$/.test(id)) throw new CliError(`an error group id is a number (got "${id}")`)
       const group = options.url
         ? await remoteFor(options)<ErrorGroupDetail>('GET', `/api/errors/${id}`)
         : await withContext(async (ctx) => (await service()).getErrorGroup(ctx, id))

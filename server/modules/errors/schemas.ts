@@ -34,7 +34,8 @@ export const GroupsPage = Type.Object({
   nextCursor: Nullable(Type.String()),
 })
 
-export const GroupParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,19}$' }) })
+/** At most 18 digits: every such number fits a bigint (19 nines do not, and fail the query). */
+export const GroupParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) })
 
 export const GroupDetail = Type.Object({
   ...groupFields,

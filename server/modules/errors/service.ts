@@ -263,7 +263,7 @@ export async function listErrorGroups(
   if (query.source) select = select.where('source', '=', query.source)
   if (query.cursor) {
     const [at = '', id = ''] = decodeCursor(query.cursor, 2)
-    if (!/^\d{1,19}$/.test(id)) throw badRequest('cursor is not one this API gave out')
+    if (!/^\d{1,18}$/.test(id)) throw badRequest('cursor is not one this API gave out')
     select = select.where((eb) => eb(eb.refTuple('last_seen', 'id'), '<', eb.tuple(cursorTime(at), id)))
   }
   const rows = await select

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type Readable, Transform, type TransformCallback } from 'node:stream'
-import { parse } from 'csv-parse'
+import { CsvError, parse } from 'csv-parse'
 import type { AppContext } from '../../context.ts'
 import { AppError } from '../../platform/http/errors.ts'
 import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
@@ -188,8 +188,10 @@ async function writeBatch(
 
 function asFileError(error: unknown, reader: BatchReader): FileError | null {
   if (error instanceof FileError) return error
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code !== 'string' || !code.startsWith('CSV_')) return null
+  // Every error of the CSV parser is about the file; not all their codes start with CSV_
+  // (a quote inside an unquoted field is INVALID_OPENING_QUOTE).
+  if (!(error instanceof CsvError)) return null
+  const code = error.code
   const row = reader.parsedTo + 1
   const message =
     code === 'CSV_QUOTE_NOT_CLOSED'

@@ -71,7 +71,7 @@ export function registerNotificationCommands(program: Command): void {
       .description('send a dead letter again (its attempts start over; audited)')
       .argument('<id>'),
   ).action(async (id: string, options: RemoteOptions) => {
-    if (!/^[0-9]{1,19}$/.test(id)) throw new CliError('<id> is a message id, a whole number')
+    if (!/^[0-9]{1,18}$/.test(id)) throw new CliError('<id> is a message id, a whole number')
     const message = options.url
       ? await remoteFor(options)<MessageView>('POST', `/api/notifications/messages/${id}/retry`, {})
       : await withContext(async (ctx) => (await service()).retryMessage(ctx, id, cliActor))

@@ -24,7 +24,7 @@ export async function listMessages(
   query: MessageQuery,
 ): Promise<{ items: MessageView[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500)
-  if (query.cursor !== undefined && !/^[0-9]{1,19}$/.test(query.cursor))
+  if (query.cursor !== undefined && !/^[0-9]{1,18}$/.test(query.cursor))
     throw badRequest('cursor is not one this API gave out')
   let select = ctx.db.selectFrom('notification_outbox').selectAll()
   if (query.status) select = select.where('status', '=', query.status)

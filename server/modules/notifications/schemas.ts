@@ -82,13 +82,14 @@ export const MessagesQuery = Type.Object(
   {
     status: Type.Optional(Status),
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   },
   { additionalProperties: false },
 )
 
-export const MessageParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,19}$' }) })
+/** At most 18 digits: every such number fits a bigint (19 nines do not, and fail the query). */
+export const MessageParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) })
 
 export const Message = Type.Object({
   id: Type.String(),

@@ -19,6 +19,9 @@ export interface OrderAmounts {
   totalBase: number
 }
 
+/** The largest amount an order's money columns hold (`numeric(14,2)`). */
+export const MAX_ORDER_AMOUNT = 999_999_999_999.99
+
 /**
  * An order's money, as every way of booking one computes it: the subtotal of its priced lines,
  * tax at the market's rate unless given, shipping 0 unless given, each rounded to cents, and

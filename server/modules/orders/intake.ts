@@ -5,7 +5,7 @@ import { AppError } from '../../platform/http/errors.ts'
 import type { KeyRow } from '../../platform/http/idempotency.ts'
 import { round } from '../../platform/numbers.ts'
 import { BASE_CURRENCY } from '../finance/fx.ts'
-import { newOrderId, orderAmounts } from './amounts.ts'
+import { MAX_ORDER_AMOUNT, newOrderId, orderAmounts } from './amounts.ts'
 import { type BatchOrder, bookOrders } from './batch.ts'
 import { duplicateExternalId, orderWriter } from './group-commit.ts'
 import type { OrderView } from './service.ts'
@@ -125,7 +125,7 @@ async function resolveOrder(ctx: AppContext, db: Kysely<Tables>, input: NewOrder
     // Money is stored in cents: priced here as it will be stored, so the totals add up.
     return { sku: line.sku, quantity: line.quantity, unitPrice: round(unitPrice), unitCost: product.unitCost }
   })
-  return {
+  const order: BatchOrder = {
     externalId: input.externalId ?? null,
     channelCode: refs.channel,
     marketCode: refs.market,
@@ -139,6 +139,15 @@ async function resolveOrder(ctx: AppContext, db: Kysely<Tables>, input: NewOrder
     shipping: input.shipping === undefined ? undefined : round(input.shipping),
     lines,
   }
+  // Each line's price and quantity may be within bounds while the total (or its value in the base
+  // currency) is more than the order's money columns hold: refused here, not by the write.
+  const { total, totalBase } = orderAmounts(lines, order.taxRate, order.fxRate, order)
+  if (Math.max(total, totalBase) > MAX_ORDER_AMOUNT)
+    throw invalid(
+      'AMOUNT_TOO_LARGE',
+      `The order's total (${total} ${order.currency}, ${totalBase} ${BASE_CURRENCY}) is more than ${MAX_ORDER_AMOUNT}`,
+    )
+  return order
 }
 
 /** The order as `getOrder` will read it once stored. */

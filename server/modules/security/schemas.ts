@@ -11,7 +11,8 @@ export const EventsQuery = Type.Object(
     since: Type.Optional(Type.String({ format: 'date-time' })),
     until: Type.Optional(Type.String({ format: 'date-time' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+    // At most 18 digits: every such number fits a bigint (19 nines do not, and fail the query).
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
   },
   { additionalProperties: false },
 )
