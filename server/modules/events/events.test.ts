@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
@@ -67,5 +68,20 @@ describe('live events', () => {
       text.includes('event: reset'),
     )
     expect(reset).toContain('event: reset')
+  })
+
+  it('answers HEAD with the stream headers and ends the response', async () => {
+    // On a raw socket with `Connection: close`: the server closes it only once the response has
+    // ended (a HEAD that opened a stream would keep it open).
+    const { hostname, port } = new URL(base)
+    const socket = connect(Number(port), hostname)
+    socket.write(
+      `HEAD /test/events HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: ${viewer.authorization}\r\nConnection: close\r\n\r\n`,
+    )
+    let text = ''
+    for await (const chunk of socket) text += chunk
+    expect(text).toMatch(/^HTTP\/1\.1 200/)
+    expect(text).toContain('content-type: text/event-stream')
+    expect(text).not.toContain('retry:')
   })
 })

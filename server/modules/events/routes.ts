@@ -34,6 +34,9 @@ export function eventRoutes(
       },
     },
     (request, reply) => {
+      // HEAD (which Fastify answers with this handler) asks for the headers only: no stream.
+      if (request.method === 'HEAD')
+        return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-store').send()
       const log = eventLogOf(ctx)
       reply.hijack()
       const raw = reply.raw
