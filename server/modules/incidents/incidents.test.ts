@@ -120,6 +120,116 @@ describe('opening incidents', () => {
     expect(Number(count.n)).toBe(0)
   })
 
+  it('gives P1, P2 and P3 a response time of 1 h, 4 h and 24 h from opening', async () => {
+    const severities = await t.app.inject({
+      url: '/api/incidents/severities',
+      headers: await as(t.ctx, 'viewer'),
+    })
+    expect(severities.statusCode).toBe(200)
+    expect(
+      severities
+        .json()
+        .map((s: { severity: string; responseMinutes: number }) => [s.severity, s.responseMinutes]),
+    ).toEqual([
+      ['P0', 15],
+      ['P1', 60],
+      ['P2', 240],
+      ['P3', 1440],
+    ])
+    const headers = await as(t.ctx, 'manager')
+    const ids: Record<string, string> = {}
+    for (const [severity, responseMinutes, dueAt] of [
+      ['P1', 60, '2026-03-02T11:00:00.000Z'],
+      ['P2', 240, '2026-03-02T14:00:00.000Z'],
+      ['P3', 1440, '2026-03-03T10:00:00.000Z'],
+    ] as const) {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/incidents',
+        headers,
+        payload: { title: `A ${severity}`, severity },
+      })
+      expect(created.statusCode).toBe(201)
+      expect(created.json().sla).toEqual({ responseMinutes, dueAt, state: 'pending' })
+      ids[severity] = created.json().id
+    }
+    // Past the hour only the P1 is late.
+    clock.advance(61 * MINUTE)
+    expect((await getIncident(t.ctx, ids.P1!)).sla.state).toBe('breached')
+    expect((await getIncident(t.ctx, ids.P2!)).sla.state).toBe('pending')
+  })
+
+  it('keeps the participants given on opening and on update, and shows them on the incident', async () => {
+    const headers = await as(t.ctx, 'manager')
+    const viewer = await as(t.ctx, 'viewer')
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      headers,
+      payload: { title: 'Search down', severity: 'P2', participants: ['Ana', 'Ben'] },
+    })
+    expect(created.statusCode).toBe(201)
+    expect(created.json().participants).toEqual(['Ana', 'Ben'])
+    const id = created.json().id
+    const read = await t.app.inject({ url: `/api/incidents/${id}`, headers: viewer })
+    expect(read.json().participants).toEqual(['Ana', 'Ben'])
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/incidents/${id}`,
+      headers,
+      payload: { participants: ['Ana', ' Cy ', 'Cy'] },
+    })
+    expect(patched.statusCode).toBe(200)
+    expect(patched.json().participants).toEqual(['Ana', 'Cy'])
+    const after = (await t.app.inject({ url: `/api/incidents/${id}`, headers: viewer })).json()
+    expect(after.participants).toEqual(['Ana', 'Cy'])
+    expect(
+      after.timeline
+        .filter((e: { kind: string }) => e.kind === 'updated')
+        .map((e: { detail: unknown }) => e.detail),
+    ).toEqual([{ participants: { from: ['Ana', 'Ben'], to: ['Ana', 'Cy'] } }])
+    const list = await t.app.inject({ url: '/api/incidents', headers: viewer })
+    expect(list.json().items[0].participants).toEqual(['Ana', 'Cy'])
+  })
+
+  it("adds an operator's note to the timeline and refuses an empty one", async () => {
+    const incident = await createIncident(
+      t.ctx,
+      { title: 'Slow checkout', severity: 'P2' },
+      { actor: system, source: 'manual' },
+    )
+    const headers = await as(t.ctx, 'operator')
+    const note = (text: string, id = incident.id) =>
+      t.app.inject({ method: 'POST', url: `/api/incidents/${id}/notes`, headers, payload: { text } })
+    clock.advance(3 * MINUTE)
+    const added = await note('Rolled back the 09:55 deploy')
+    expect(added.statusCode).toBe(200)
+    expect(added.json().timeline.at(-1)).toMatchObject({
+      kind: 'note',
+      at: '2026-03-02T10:03:00.000Z',
+      actor: expect.stringMatching(/^apikey:/),
+      detail: { text: 'Rolled back the 09:55 deploy' },
+    })
+    for (const text of ['', '   ']) {
+      const refused = await note(text)
+      expect(refused.statusCode, JSON.stringify(text)).toBe(400)
+      expect(refused.json()).toMatchObject({
+        error: { code: 'VALIDATION_FAILED', message: expect.any(String) },
+      })
+    }
+    const unknown = await note('Anyone there?', '999999')
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json().error.code).toBe('NOT_FOUND')
+    const viewer = await t.app.inject({
+      method: 'POST',
+      url: `/api/incidents/${incident.id}/notes`,
+      headers: await as(t.ctx, 'viewer'),
+      payload: { text: 'Hello' },
+    })
+    expect(viewer.statusCode).toBe(403)
+    expect((await timelineKinds(t.ctx, incident.id)).filter((k) => k === 'note')).toHaveLength(1)
+  })
+
   it('moves through the statuses, records each change, computes the duration and opens the post-mortem of a P0/P1', async () => {
     const lead = await createUser(
       t.ctx,
@@ -277,6 +387,88 @@ describe('escalation and the response SLA', () => {
     ])
   })
 
+  it('escalates by a policy an admin changed through the API, and refuses a bad policy', async () => {
+    const admin = await as(t.ctx, 'admin')
+    const viewer = await as(t.ctx, 'viewer')
+    const put = (severity: string, payload: unknown, headers = admin) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/api/incidents/policies/${severity}`,
+        headers,
+        payload: payload as object,
+      })
+    const policies = async () =>
+      (await t.app.inject({ url: '/api/incidents/policies', headers: viewer })).json() as {
+        severity: string
+        steps: unknown[]
+        updatedAt: string
+      }[]
+    const steps = [
+      { afterMinutes: 0, notify: ['slack'] },
+      { afterMinutes: 20, notify: ['role:cto'] },
+    ]
+    const saved = await put('P2', { steps })
+    expect(saved.statusCode).toBe(200)
+    const custom = { severity: 'P2', steps, updatedAt: '2026-03-02T10:00:00.000Z' }
+    expect(saved.json()).toEqual(custom)
+    expect((await policies()).find((p) => p.severity === 'P2')).toEqual(custom)
+
+    const cases: [string, unknown, string][] = [
+      ['P2', { steps: [{ afterMinutes: 5, notify: ['role:janitor'] }] }, 'BAD_REQUEST'],
+      ['P2', { steps: [{ afterMinutes: 5, notify: ['pager'] }] }, 'BAD_REQUEST'],
+      ['P2', { steps: [{ afterMinutes: -5, notify: ['slack'] }] }, 'VALIDATION_FAILED'],
+      [
+        'P2',
+        {
+          steps: [
+            { afterMinutes: 30, notify: ['slack'] },
+            { afterMinutes: 10, notify: ['role:cto'] },
+          ],
+        },
+        'BAD_REQUEST',
+      ],
+      ['P2', { steps: [] }, 'VALIDATION_FAILED'],
+      ['P5', { steps }, 'VALIDATION_FAILED'],
+    ]
+    for (const [severity, payload, code] of cases) {
+      const response = await put(severity, payload)
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400)
+      expect(response.json()).toMatchObject({ error: { code, message: expect.any(String) } })
+    }
+    const manager = await put('P1', { steps }, await as(t.ctx, 'manager'))
+    expect(manager.statusCode).toBe(403)
+    expect(manager.json().error.code).toBe('FORBIDDEN')
+    const after = await policies()
+    expect(after.find((p) => p.severity === 'P2')).toEqual(custom)
+    expect(after.find((p) => p.severity === 'P1')?.updatedAt).toBe('default')
+
+    const from = clock.ms()
+    const incident = await createIncident(
+      t.ctx,
+      { title: 'Exports stuck', severity: 'P2' },
+      { actor: system, source: 'manual' },
+    )
+    await evaluateAt(0, from)
+    expect(await outbox(t.ctx, incident.id)).toEqual([
+      { to: 'slack', title: `[P2] Incident #${incident.id}: Exports stuck` },
+    ])
+    await evaluateAt(19, from)
+    expect(await outbox(t.ctx, incident.id)).toHaveLength(1)
+    await evaluateAt(20, from)
+    expect((await outbox(t.ctx, incident.id)).at(-1)).toEqual({
+      to: 'chris@example.com',
+      title: `[P2] Incident #${incident.id} not acknowledged after 20 min: Exports stuck`,
+    })
+    // The default step (engineering lead at 4 h) is gone.
+    await evaluateAt(240, from)
+    expect((await outbox(t.ctx, incident.id)).map((m) => m.to)).toEqual(['slack', 'chris@example.com'])
+    const escalated = (await getIncident(t.ctx, incident.id)).timeline.filter((e) => e.kind === 'escalated')
+    expect(escalated.map((e) => e.detail)).toMatchObject([
+      { step: 0, afterMinutes: 0, targets: ['slack'] },
+      { step: 1, afterMinutes: 20, targets: ['role:cto'] },
+    ])
+  })
+
   it('raises the response-SLA alert when an incident is not acknowledged in time', async () => {
     await t.ctx.db
       .updateTable('alert_rules')
@@ -361,6 +553,49 @@ describe('incidents from alerts', () => {
     expect(incident.alerts.map((a) => a.ruleName)).toEqual(['Disk full', 'CPU pegged'])
     expect(incident.timeline.filter((e) => e.kind === 'alert_attached')).toHaveLength(2)
     expect(await t.ctx.db.selectFrom('incidents').select('id').execute()).toHaveLength(1)
+  })
+
+  it('a manager attaches a firing alert by hand, once, and an unknown alert is a 404', async () => {
+    await start({ INCIDENT_AUTO_OPEN: 'off' })
+    await criticalRule('Disk full', 'disk_percent')
+    await breach('disk_percent')
+    await evaluateAlerts(t.ctx)
+    const alert = await t.ctx.db.selectFrom('alerts').select('id').executeTakeFirstOrThrow()
+    const incident = await createIncident(
+      t.ctx,
+      { title: 'Uploads failing', severity: 'P2' },
+      { actor: system, source: 'manual' },
+    )
+    expect((await getIncident(t.ctx, incident.id)).alerts).toEqual([])
+    const headers = await as(t.ctx, 'manager')
+    const attach = (alertId: string, auth = headers) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/incidents/${incident.id}/alerts`,
+        headers: auth,
+        payload: { alertId },
+      })
+    clock.advance(2 * MINUTE)
+    const attached = await attach(alert.id)
+    expect(attached.statusCode).toBe(200)
+    expect(attached.json()).toMatchObject({
+      alertCount: 1,
+      alerts: [{ id: alert.id, ruleName: 'Disk full', attachedAt: '2026-03-02T10:02:00.000Z' }],
+    })
+    expect(attached.json().timeline.at(-1)).toMatchObject({
+      kind: 'alert_attached',
+      actor: expect.stringMatching(/^apikey:/),
+      detail: { alert: alert.id, rule: 'Disk full', severity: 'critical' },
+    })
+    const again = await attach(alert.id)
+    expect(again.statusCode).toBe(409)
+    expect(again.json().error.code).toBe('CONFLICT')
+    const unknown = await attach('999999')
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json()).toMatchObject({ error: { code: 'NOT_FOUND', message: expect.any(String) } })
+    const operator = await attach(alert.id, await as(t.ctx, 'operator'))
+    expect(operator.statusCode).toBe(403)
+    expect((await timelineKinds(t.ctx, incident.id)).filter((k) => k === 'alert_attached')).toHaveLength(1)
   })
 
   it('opens nothing when INCIDENT_AUTO_OPEN is off, and a new incident once the related one is resolved', async () => {
