@@ -73,10 +73,14 @@ function arrayAt(raw: unknown, path: string): unknown[] {
 /** Four significant digits: enough for any comparison, short enough to read in the JSON. */
 const tidy = (value: number) => Number(value.toPrecision(4))
 
-type Draft = Omit<Figure, 'bench' | 'pass'>
+/** A figure before its bench and verdict are added; one whose value is missing is left out. */
+type Draft = Omit<Figure, 'bench' | 'pass' | 'value'> & { value: number | undefined }
 
-function figure(bench: string, draft: Draft | undefined): Figure | undefined {
-  if (!draft || !Number.isFinite(draft.value)) return undefined
+const scaled = (value: number | undefined, factor: number) =>
+  value === undefined ? undefined : value * factor
+
+function figure(bench: string, draft: Draft): Figure | undefined {
+  if (draft.value === undefined || !Number.isFinite(draft.value)) return undefined
   const value = tidy(draft.value)
   return { bench, ...draft, value, ...(draft.goal ? { pass: meets(value, draft.goal) } : {}) }
 }
@@ -86,7 +90,7 @@ const ratio = (a: number | undefined, b: number | undefined) =>
 
 const MB = 1024 * 1024
 
-function http(raw: unknown, engine: Engine): (Draft | undefined)[] {
+function http(raw: unknown, engine: Engine): Draft[] {
   const summary = arrayAt(raw, 'summary') as { name?: string; requestsPerSecond?: number }[]
   const rate = (name: string) => summary.find((run) => run.name === name)?.requestsPerSecond
   const bare = rate('bare fastify GET /')
@@ -98,40 +102,34 @@ function http(raw: unknown, engine: Engine): (Draft | undefined)[] {
   const disturbed = arrayAt(raw, 'problems').some((problem) => String(problem).includes('disturbed'))
   const detail = disturbed ? 'disturbed: other processes were busy' : undefined
   return [
-    live === undefined
-      ? undefined
-      : {
-          name: '/health/live ÷ bare',
-          value: live * 100,
-          unit: '%',
-          better: 'higher',
-          goal: GOALS.liveVsBarePercent,
-          detail,
-        },
-    health === undefined
-      ? undefined
-      : {
-          name: '/health ÷ bare',
-          value: health * 100,
-          unit: '%',
-          better: 'higher',
-          goal: GOALS.healthVsBarePercent,
-          detail,
-        },
-    idle === undefined
-      ? undefined
-      : {
-          name: 'idle RSS',
-          value: idle / MB,
-          unit: 'MB',
-          better: 'lower',
-          goal: GOALS.idleRssMb[measuredOn === 'postgres' ? 'postgres' : 'pglite'],
-          detail: measuredOn,
-        },
+    {
+      name: '/health/live ÷ bare',
+      value: scaled(live, 100),
+      unit: '%',
+      better: 'higher',
+      goal: GOALS.liveVsBarePercent,
+      detail,
+    },
+    {
+      name: '/health ÷ bare',
+      value: scaled(health, 100),
+      unit: '%',
+      better: 'higher',
+      goal: GOALS.healthVsBarePercent,
+      detail,
+    },
+    {
+      name: 'idle RSS',
+      value: scaled(idle, 1 / MB),
+      unit: 'MB',
+      better: 'lower',
+      goal: GOALS.idleRssMb[measuredOn === 'postgres' ? 'postgres' : 'pglite'],
+      detail: measuredOn,
+    },
   ]
 }
 
-function business(raw: unknown): (Draft | undefined)[] {
+function business(raw: unknown): Draft[] {
   const p95 = (size: number, what: 'overview' | 'naive') => numberAt(raw, `sizes.${size}.${what}.p95Ms`)
   const orders = (size: number) => numberAt(raw, `sizes.${size}.orders`)?.toLocaleString('en-GB')
   const vsNaive = (size: number) => ratio(p95(size, 'overview'), p95(size, 'naive'))
@@ -140,68 +138,56 @@ function business(raw: unknown): (Draft | undefined)[] {
   const growth = ratio(p95(1, 'overview'), p95(0, 'overview'))
   const intake = numberAt(raw, 'intake.perSecond')
   return [
-    small === undefined
-      ? undefined
-      : {
-          name: 'KPI overview ÷ naive (p95), small DB',
-          value: small,
-          unit: '×',
-          better: 'lower',
-          detail: `${orders(0)} orders`,
-        },
-    large === undefined
-      ? undefined
-      : {
-          name: 'KPI overview ÷ naive (p95), large DB',
-          value: large,
-          unit: '×',
-          better: 'lower',
-          goal: GOALS.overviewVsNaiveLarge,
-          detail: `${orders(1)} orders`,
-        },
-    growth === undefined
-      ? undefined
-      : {
-          name: 'KPI overview p95 growth, small → large DB',
-          value: growth,
-          unit: '×',
-          better: 'lower',
-          goal: GOALS.overviewGrowth,
-        },
-    intake === undefined
-      ? undefined
-      : {
-          name: 'order intake',
-          value: intake,
-          unit: 'orders/s',
-          better: 'higher',
-          goal: GOALS.intakePerSecond,
-        },
+    {
+      name: 'KPI overview ÷ naive (p95), small DB',
+      value: small,
+      unit: '×',
+      better: 'lower',
+      detail: `${orders(0)} orders`,
+    },
+    {
+      name: 'KPI overview ÷ naive (p95), large DB',
+      value: large,
+      unit: '×',
+      better: 'lower',
+      goal: GOALS.overviewVsNaiveLarge,
+      detail: `${orders(1)} orders`,
+    },
+    {
+      name: 'KPI overview p95 growth, small → large DB',
+      value: growth,
+      unit: '×',
+      better: 'lower',
+      goal: GOALS.overviewGrowth,
+    },
+    {
+      name: 'order intake',
+      value: intake,
+      unit: 'orders/s',
+      better: 'higher',
+      goal: GOALS.intakePerSecond,
+    },
   ]
 }
 
-function csvImport(raw: unknown): (Draft | undefined)[] {
+function csvImport(raw: unknown): Draft[] {
   const rate = numberAt(raw, 'importRowsPerSecond')
   const vsCopy = numberAt(raw, 'ratioToCopy')
   const detail = `${numberAt(raw, 'rows')?.toLocaleString('en-GB')} rows`
   return [
-    rate === undefined
-      ? undefined
-      : {
-          name: 'CSV import',
-          value: rate,
-          unit: 'rows/s',
-          better: 'higher',
-          goal: GOALS.importRowsPerSecond,
-          detail,
-        },
-    vsCopy === undefined
-      ? undefined
-      : { name: 'CSV import ÷ plain COPY', value: vsCopy * 100, unit: '%', better: 'higher', detail },
+    {
+      name: 'CSV import',
+      value: rate,
+      unit: 'rows/s',
+      better: 'higher',
+      goal: GOALS.importRowsPerSecond,
+      detail,
+    },
+    { name: 'CSV import ÷ plain COPY', value: scaled(vsCopy, 100), unit: '%', better: 'higher', detail },
   ]
 }
 
-function alerting(raw: unknown): (Draft | undefined)[] {
+function alerting(raw: unknown): Draft[] {
   const trials = arrayAt(raw, 'trials')
   const p95 = (field: string) => {
     const values = trials.map((trial) => numberAt(trial, field)).filter((v) => v !== undefined)
@@ -213,39 +199,33 @@ function alerting(raw: unknown): (Draft | undefined)[] {
   const slowest = cycles.length > 0 ? Math.max(...cycles) : undefined
   const detail = `${trials.length} trials`
   return [
-    delivery === undefined
-      ? undefined
-      : {
-          name: 'alert breach-to-delivery p95',
-          value: delivery,
-          unit: 'ms',
-          better: 'lower',
-          goal: GOALS.alertDeliveryMs,
-          detail,
-        },
-    resolved === undefined
-      ? undefined
-      : {
-          name: 'alert clear-to-resolved p95',
-          value: resolved,
-          unit: 'ms',
-          better: 'lower',
-          goal: GOALS.alertResolvedMs,
-          detail,
-        },
-    slowest === undefined
-      ? undefined
-      : {
-          name: 'alert rules, slowest evaluation cycle',
-          value: slowest,
-          unit: 'ms',
-          better: 'lower',
-          goal: GOALS.alertCycleMs,
-        },
+    {
+      name: 'alert breach-to-delivery p95',
+      value: delivery,
+      unit: 'ms',
+      better: 'lower',
+      goal: GOALS.alertDeliveryMs,
+      detail,
+    },
+    {
+      name: 'alert clear-to-resolved p95',
+      value: resolved,
+      unit: 'ms',
+      better: 'lower',
+      goal: GOALS.alertResolvedMs,
+      detail,
+    },
+    {
+      name: 'alert rules, slowest evaluation cycle',
+      value: slowest,
+      unit: 'ms',
+      better: 'lower',
+      goal: GOALS.alertCycleMs,
+    },
   ]
 }
 
-function backup(raw: unknown): (Draft | undefined)[] {
+function backup(raw: unknown): Draft[] {
   const backupRatio = numberAt(raw, 'medians.backupRatio')
   const restoreRatio = numberAt(raw, 'medians.restoreRatio')
   const rto = numberAt(raw, 'drill.rtoSeconds')
@@ -253,52 +233,42 @@ function backup(raw: unknown): (Draft | undefined)[] {
   const detail =
     bytes === undefined ? undefined : `${Math.round(bytes / MB).toLocaleString('en-GB')} MB database`
   return [
-    backupRatio === undefined
-      ? undefined
-      : {
-          name: 'backup ÷ pg_dump',
-          value: backupRatio,
-          unit: '×',
-          better: 'lower',
-          goal: GOALS.backupVsPgDump,
-          detail,
-        },
-    restoreRatio === undefined
-      ? undefined
-      : {
-          name: 'restore ÷ pg_restore',
-          value: restoreRatio,
-          unit: '×',
-          better: 'lower',
-          goal: GOALS.restoreVsPgRestore,
-          detail,
-        },
-    rto === undefined
-      ? undefined
-      : { name: 'drill RTO', value: rto, unit: 's', better: 'lower', goal: GOALS.drillRtoSeconds, detail },
+    {
+      name: 'backup ÷ pg_dump',
+      value: backupRatio,
+      unit: '×',
+      better: 'lower',
+      goal: GOALS.backupVsPgDump,
+      detail,
+    },
+    {
+      name: 'restore ÷ pg_restore',
+      value: restoreRatio,
+      unit: '×',
+      better: 'lower',
+      goal: GOALS.restoreVsPgRestore,
+      detail,
+    },
+    { name: 'drill RTO', value: rto, unit: 's', better: 'lower', goal: GOALS.drillRtoSeconds, detail },
   ]
 }
 
-function web(raw: unknown): (Draft | undefined)[] {
+function web(raw: unknown): Draft[] {
   const js = numberAt(raw, 'initialJs.gzipKb')
   const cold = numberAt(raw, 'overview.coldMedianMs')
   return [
-    js === undefined
-      ? undefined
-      : { name: 'initial JS (gzip)', value: js, unit: 'KB', better: 'lower', goal: GOALS.initialJsGzipKb },
-    cold === undefined
-      ? undefined
-      : {
-          name: 'overview cold load (median)',
-          value: cold,
-          unit: 'ms',
-          better: 'lower',
-          goal: GOALS.overviewColdMs,
-        },
+    { name: 'initial JS (gzip)', value: js, unit: 'KB', better: 'lower', goal: GOALS.initialJsGzipKb },
+    {
+      name: 'overview cold load (median)',
+      value: cold,
+      unit: 'ms',
+      better: 'lower',
+      goal: GOALS.overviewColdMs,
+    },
   ]
 }
 
-function sse(raw: unknown): (Draft | undefined)[] {
+function sse(raw: unknown): Draft[] {
   const within = numberAt(raw, 'fanOut.worst.withinGoal')
   const p95 = numberAt(raw, 'fanOut.worst.p95Ms')
   const clients = numberAt(raw, 'clients')
@@ -308,38 +278,28 @@ function sse(raw: unknown): (Draft | undefined)[] {
   const after = memory('afterLoadRssMb')
   const engine = raw && typeof raw === 'object' && 'engine' in raw ? String(raw.engine) : undefined
   return [
-    within === undefined
-      ? undefined
-      : {
-          name: 'SSE fan-out: clients within 1 s',
-          value: within,
-          unit: 'clients',
-          better: 'higher',
-          goal: GOALS.sseClientsWithin1s,
-          detail: `worst event, of ${clients}`,
-        },
-    p95 === undefined
-      ? undefined
-      : { name: 'SSE fan-out p95', value: p95, unit: 'ms', better: 'lower', detail: 'worst event' },
-    idle === undefined
-      ? undefined
-      : { name: 'memory: idle RSS', value: idle, unit: 'MB', better: 'lower', detail: engine },
-    peak === undefined
-      ? undefined
-      : { name: 'memory: peak RSS under load', value: peak, unit: 'MB', better: 'lower', detail: engine },
-    after === undefined
-      ? undefined
-      : {
-          name: 'memory: RSS after load',
-          value: after,
-          unit: 'MB',
-          better: 'lower',
-          detail: `${memory('afterWaitSeconds')} s after`,
-        },
+    {
+      name: 'SSE fan-out: clients within 1 s',
+      value: within,
+      unit: 'clients',
+      better: 'higher',
+      goal: GOALS.sseClientsWithin1s,
+      detail: `worst event, of ${clients}`,
+    },
+    { name: 'SSE fan-out p95', value: p95, unit: 'ms', better: 'lower', detail: 'worst event' },
+    { name: 'memory: idle RSS', value: idle, unit: 'MB', better: 'lower', detail: engine },
+    { name: 'memory: peak RSS under load', value: peak, unit: 'MB', better: 'lower', detail: engine },
+    {
+      name: 'memory: RSS after load',
+      value: after,
+      unit: 'MB',
+      better: 'lower',
+      detail: `${memory('afterWaitSeconds')} s after`,
+    },
   ]
 }
 
-const EXTRACTORS: Record<string, (raw: unknown, engine: Engine) => (Draft | undefined)[]> = {
+const EXTRACTORS: Record<string, (raw: unknown, engine: Engine) => Draft[]> = {
   http,
   sse,
   import: csvImport,
