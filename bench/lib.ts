@@ -9,6 +9,7 @@ import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const STOP_TIMEOUT_MS = 15_000
@@ -233,4 +234,25 @@ export function runBench(main: () => Promise<number>, budgetMs: number): void {
       process.exitCode = 1
     },
   )
+}
+
+/**
+ * Creates the database DATABASE_URL names when it does not exist yet (connecting to the server's
+ * `postgres` database to do so): the benches create their own databases from it, and the app
+ * benches run on it.
+ */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const target = new URL(url)
+  const name = decodeURIComponent(target.pathname.slice(1)) || 'postgres'
+  target.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: target.toString(), application_name: 'sentia-bench' })
+  await client.connect()
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name])
+    if (rowCount) return false
+    await client.query(`create database ${client.escapeIdentifier(name)}`)
+    return true
+  } finally {
+    await client.end()
+  }
 }

@@ -23,7 +23,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { gitState, ROOT } from './lib.ts'
+import { ensureDatabase, gitState, ROOT } from './lib.ts'
 import { type BenchPlan, selectBenches } from './suite/benches.ts'
 import {
   type Comparison,
@@ -209,6 +209,8 @@ async function main(): Promise<number> {
   if (!(threshold >= 0)) throw new Error('--threshold must be a number of percent ≥ 0')
   const plans = selectBenches(args.only, args.skip)
   const engine: Engine = process.env.DATABASE_URL ? 'postgres' : 'pglite'
+  if (process.env.DATABASE_URL && (await ensureDatabase(process.env.DATABASE_URL)))
+    progress(`created the database DATABASE_URL names`)
   const startedAt = new Date()
   const loadStart = os.loadavg()
   progress(
