@@ -1,6 +1,8 @@
-/** The benchmark suite's pure parts (bench/run.ts): no bench and no app runs here. */
+/** The benchmark suite's parts (bench/run.ts): no bench and no app runs here. */
 import { readFileSync } from 'node:fs'
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
+import { ensureDatabase } from '../bench/lib.ts'
 import { compareFigures, formatChange, formatValue } from '../bench/suite/compare.ts'
 import { type Figure, GOALS, headlineFigures } from '../bench/suite/figures.ts'
 import {
@@ -259,5 +261,23 @@ describe('the README summary', () => {
     const text = readFileSync(new URL('../bench/README.md', import.meta.url), 'utf8')
     expect(text.indexOf(START_MARKER)).toBeGreaterThan(0)
     expect(text.indexOf(END_MARKER)).toBeGreaterThan(text.indexOf(START_MARKER))
+  })
+})
+
+describe.runIf(process.env.DATABASE_URL)('the database DATABASE_URL names', () => {
+  it('is created when missing, and left alone when it exists', async () => {
+    const name = `sentia_bench_ensure_${process.pid}`
+    const url = new URL(process.env.DATABASE_URL!)
+    url.pathname = `/${name}`
+    try {
+      expect(await ensureDatabase(url.toString())).toBe(true)
+      expect(await ensureDatabase(url.toString())).toBe(false)
+    } finally {
+      url.pathname = '/postgres'
+      const client = new pg.Client({ connectionString: url.toString() })
+      await client.connect()
+      await client.query(`drop database if exists ${name} with (force)`)
+      await client.end()
+    }
   })
 })
