@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts'
 import type { AlertRulesTable, AlertSeverity } from '../../platform/db/schema.ts'
 import { badRequest, conflict, notFound } from '../../platform/http/errors.ts'
 import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
+import { BIGINT_ID } from '../../platform/http/schema.ts'
 import { recordAudit } from '../audit/service.ts'
 import { metricCatalog } from '../monitoring/service.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
@@ -90,7 +91,7 @@ export async function listRules(ctx: AppContext): Promise<RuleView[]> {
 }
 
 async function findRule(ctx: AppContext, id: string): Promise<RuleRow> {
-  if (!/^\d{1,18}$/.test(id)) throw notFound('No such alert rule')
+  if (!BIGINT_ID.test(id)) throw notFound('No such alert rule')
   const row = await ctx.db.selectFrom('alert_rules').selectAll().where('id', '=', id).executeTakeFirst()
   if (!row) throw notFound('No such alert rule')
   return row

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { BigintId } from '../../platform/http/schema.ts'
 
 export const Severity = Type.Union([
   Type.Literal('critical'),
@@ -104,7 +105,7 @@ export const Rule = Type.Object({
   updatedAt: Type.String(),
 })
 
-export const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) })
+export const IdParams = Type.Object({ id: BigintId() })
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()])
@@ -150,7 +151,7 @@ export const AlertsQuery = Type.Object({
       Type.Literal('resolved'),
     ]),
   ),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+  cursor: Type.Optional(BigintId()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 })
 
@@ -173,7 +174,7 @@ export const SilenceBody = Type.Object(
 
 export const RuleSilenceBody = Type.Object(
   {
-    ruleId: Type.String({ pattern: '^[0-9]{1,18}$' }),
+    ruleId: BigintId(),
     labels: Type.Optional(Labels),
     reason: Type.String({ minLength: 1, maxLength: 1000 }),
     minutes: Type.Integer({ minimum: 1, maximum: 30 * 24 * 60 }),

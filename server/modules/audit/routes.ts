@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../../context.ts'
 import { badRequest } from '../../platform/http/errors.ts'
-import { Nullable } from '../../platform/http/schema.ts'
+import { BigintId, Nullable } from '../../platform/http/schema.ts'
 import { type AuditFilter, auditCsv, listAuditLogs } from './query.ts'
 import { AUDIT_ACTIONS } from './service.ts'
 
@@ -22,8 +22,7 @@ const AuditQuery = Type.Object(
     since: Type.Optional(Type.String({ format: 'date-time' })),
     until: Type.Optional(Type.String({ format: 'date-time' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-    // At most 18 digits: every such number fits a bigint (19 nines do not, and fail the query).
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+    cursor: Type.Optional(BigintId()),
     format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
   },
   { additionalProperties: false },

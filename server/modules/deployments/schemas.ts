@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { Nullable } from '../../platform/http/schema.ts'
+import { BigintId, Nullable } from '../../platform/http/schema.ts'
 
 /** The deployments API: one schema per route, shared with the service's types. */
 
@@ -16,7 +16,7 @@ const CheckState = Type.Union([
   Type.Literal('insufficient_data'),
   Type.Literal('skipped'),
 ])
-const Id = Type.String({ pattern: '^[0-9]{1,18}$' })
+const Id = BigintId()
 const Instant = Type.String({ format: 'date-time' })
 const Notes = Type.String({ maxLength: 2000 })
 
@@ -49,8 +49,7 @@ export const RecordBody = Type.Object(
       }),
     ),
     rollsBack: Type.Optional(
-      Type.String({
-        pattern: '^[0-9]{1,18}$',
+      BigintId({
         description:
           'kind rollback: the id of the deployment it undoes (default: the environment’s newest deployment that is not of this release)',
       }),

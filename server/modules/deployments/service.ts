@@ -4,6 +4,7 @@ import type { DeploymentKind, DeploymentStatus } from '../../platform/db/schema.
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { AppError, notFound } from '../../platform/http/errors.ts'
 import { type Actor, actorLabel, type RequestFacts } from '../../platform/http/principal.ts'
+import { BIGINT_ID } from '../../platform/http/schema.ts'
 import { recordAudit } from '../audit/service.ts'
 import { publishBusinessEvent } from '../orders/events.ts'
 import {
@@ -141,7 +142,7 @@ async function announce(ctx: AppContext, id: string): Promise<void> {
 }
 
 export async function getDeployment(ctx: AppContext, id: string): Promise<DeploymentView> {
-  if (!/^\d{1,18}$/.test(id)) throw notFound(`No deployment ${id}`)
+  if (!BIGINT_ID.test(id)) throw notFound(`No deployment ${id}`)
   const row = await joined(ctx.db).where('deployments.id', '=', id).executeTakeFirst()
   if (!row) throw notFound(`No deployment ${id}`)
   return present(row as JoinedRow)
@@ -162,7 +163,7 @@ export async function listDeployments(
   if (options.cursor) {
     const [time, id] = decodeCursor(options.cursor, 2) as [string, string]
     const at = cursorTime(time)
-    if (!/^\d{1,18}$/.test(id)) throw invalid('BAD_REQUEST', 'cursor is not one this API gave out')
+    if (!BIGINT_ID.test(id)) throw invalid('BAD_REQUEST', 'cursor is not one this API gave out')
     query = query.where((eb) =>
       eb.or([
         eb('deployments.started_at', '<', at),
@@ -418,7 +419,7 @@ export async function updateDeployment(
   actor: Actor,
   request?: RequestFacts,
 ): Promise<DeploymentView> {
-  if (!/^\d{1,18}$/.test(id)) throw notFound(`No deployment ${id}`)
+  if (!BIGINT_ID.test(id)) throw notFound(`No deployment ${id}`)
   const now = ctx.clock.now()
   if (patch.finishedAt) checkTime(patch.finishedAt, 'finishedAt', now.getTime())
   await ctx.db.transaction().execute(async (tx) => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { type RemoteOptions, remoteFor, withContext, withRemoteOptions } from '../../cli/context.ts'
 import { CliError, printJson, printTable } from '../../cli/output.ts'
+import { BIGINT_ID } from '../../platform/http/schema.ts'
 import type { ErrorGroupDetail, ErrorGroupView, ErrorSource } from './service.ts'
 
 const service = () => import('./service.ts')
@@ -28,7 +29,7 @@ export function registerErrorCommands(program: Command): void {
       .option('--limit <n>', 'at most this many groups (1-500)', '50'),
   ).action(async (id: string | undefined, options: Options) => {
     if (id !== undefined) {
-      if (!/^\d{1,18}$/.test(id)) throw new CliError(`an error group id is a number (got "${id}")`)
+      if (!BIGINT_ID.test(id)) throw new CliError(`an error group id is a number (got "${id}")`)
       const group = options.url
         ? await remoteFor(options)<ErrorGroupDetail>('GET', `/api/errors/${id}`)
         : await withContext(async (ctx) => (await service()).getErrorGroup(ctx, id))

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Nullable } from '../../platform/http/schema.ts'
+import { BigintId, Nullable } from '../../platform/http/schema.ts'
 import { STACK_LIMIT } from './service.ts'
 
 const Source = Type.Union([Type.Literal('server'), Type.Literal('web'), Type.Literal('job')])
@@ -34,8 +34,7 @@ export const GroupsPage = Type.Object({
   nextCursor: Nullable(Type.String()),
 })
 
-/** At most 18 digits: every such number fits a bigint (19 nines do not, and fail the query). */
-export const GroupParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) })
+export const GroupParams = Type.Object({ id: BigintId() })
 
 export const GroupDetail = Type.Object({
   ...groupFields,

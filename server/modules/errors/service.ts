@@ -5,6 +5,7 @@ import { pageOf } from '../../platform/db/pagination.ts'
 import type { Tables } from '../../platform/db/schema.ts'
 import { cursorTime, decodeCursor, encodeCursor } from '../../platform/http/cursor.ts'
 import { badRequest, notFound } from '../../platform/http/errors.ts'
+import { BIGINT_ID } from '../../platform/http/schema.ts'
 import type { UnhandledError } from '../../platform/observability/error-sink.ts'
 import { secretMasker } from '../../platform/observability/logger.ts'
 import { fingerprint } from './fingerprint.ts'
@@ -263,7 +264,7 @@ export async function listErrorGroups(
   if (query.source) select = select.where('source', '=', query.source)
   if (query.cursor) {
     const [at = '', id = ''] = decodeCursor(query.cursor, 2)
-    if (!/^\d{1,18}$/.test(id)) throw badRequest('cursor is not one this API gave out')
+    if (!BIGINT_ID.test(id)) throw badRequest('cursor is not one this API gave out')
     select = select.where((eb) => eb(eb.refTuple('last_seen', 'id'), '<', eb.tuple(cursorTime(at), id)))
   }
   const rows = await select

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { cliActor, type RemoteOptions, remoteFor, withContext, withRemoteOptions } from '../../cli/context.ts'
 import { CliError, printJson, printTable } from '../../cli/output.ts'
 import type { IncidentSeverity, IncidentStatus } from '../../platform/db/schema.ts'
+import { BIGINT_ID } from '../../platform/http/schema.ts'
 import { SEVERITIES, STATUSES } from './defaults.ts'
 import type { IncidentPatch, IncidentView } from './service.ts'
 
@@ -53,7 +54,7 @@ function title(value: string | undefined): string | undefined {
 }
 
 async function update(id: string, patch: IncidentPatch, options: RemoteOptions): Promise<void> {
-  if (!/^[0-9]{1,18}$/.test(id)) throw new CliError('The incident id is a number')
+  if (!BIGINT_ID.test(id)) throw new CliError('The incident id is a number')
   if (Object.values(patch).every((v) => v === undefined)) throw new CliError('Nothing to change')
   const incident = options.url
     ? await remoteFor(options)<IncidentView>('PATCH', `/api/incidents/${id}`, patch)

@@ -1,9 +1,9 @@
 import { Type } from 'typebox'
-import { Nullable } from '../../platform/http/schema.ts'
+import { BigintId, Nullable } from '../../platform/http/schema.ts'
 
 /** Schemas of the incident communications, post-mortem and security checklist routes. */
 
-const Id = Type.String({ pattern: '^[0-9]{1,18}$' })
+const Id = BigintId()
 const Time = Type.String({ format: 'date-time' })
 const Template = Type.Union([Type.Literal('initial'), Type.Literal('update'), Type.Literal('resolution')], {
   description: "the runbook's Initial Alert, Status Update or Resolution",

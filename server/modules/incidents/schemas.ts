@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { BigintId } from '../../platform/http/schema.ts'
 
 export const Severity = Type.Union([
   Type.Literal('P0'),
@@ -24,7 +25,7 @@ const Lead = Type.Union([Type.String({ minLength: 1, maxLength: 320 }), Type.Nul
   description: "the lead's user id or e-mail address (null: none)",
 })
 
-export const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) })
+export const IdParams = Type.Object({ id: BigintId() })
 export const SeverityParams = Type.Object({ severity: Severity })
 
 export const IncidentBody = Type.Object(
@@ -62,10 +63,7 @@ export const NoteBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const AttachBody = Type.Object(
-  { alertId: Type.String({ pattern: '^[0-9]{1,18}$' }) },
-  { additionalProperties: false },
-)
+export const AttachBody = Type.Object({ alertId: BigintId() }, { additionalProperties: false })
 
 export const IncidentsQuery = Type.Object(
   {

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { Nullable } from '../../platform/http/schema.ts'
+import { BigintId, Nullable } from '../../platform/http/schema.ts'
 import { LocationCode, Sku } from '../catalog/schemas.ts'
 
 /** The inventory API's schemas: levels, ledger movements, critical items and reorder suggestions. */
@@ -159,7 +159,7 @@ export const MovementQuery = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', description: 'occurred at or after' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'occurred before' })),
     limit: Limit,
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'the last id of the page' })),
+    cursor: Type.Optional(BigintId({ description: 'the last id of the page' })),
   },
   strict,
 )

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { cliActor, type RemoteOptions, remoteFor, withContext, withRemoteOptions } from '../../cli/context.ts'
 import { CliError, printJson, printTable } from '../../cli/output.ts'
+import { BIGINT_ID } from '../../platform/http/schema.ts'
 import type { MessageView } from './outbox.ts'
 import { MESSAGE_STATUSES, type MessageStatus } from './types.ts'
 
@@ -71,7 +72,7 @@ export function registerNotificationCommands(program: Command): void {
       .description('send a dead letter again (its attempts start over; audited)')
       .argument('<id>'),
   ).action(async (id: string, options: RemoteOptions) => {
-    if (!/^[0-9]{1,18}$/.test(id)) throw new CliError('<id> is a message id, a whole number')
+    if (!BIGINT_ID.test(id)) throw new CliError('<id> is a message id, a whole number')
     const message = options.url
       ? await remoteFor(options)<MessageView>('POST', `/api/notifications/messages/${id}/retry`, {})
       : await withContext(async (ctx) => (await service()).retryMessage(ctx, id, cliActor))

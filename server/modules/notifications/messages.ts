@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.ts'
 import { pageOf } from '../../platform/db/pagination.ts'
 import { AppError, badRequest, notFound } from '../../platform/http/errors.ts'
 import { type Actor, actorLabel, type RequestFacts } from '../../platform/http/principal.ts'
+import { BIGINT_ID } from '../../platform/http/schema.ts'
 import { recordAudit } from '../audit/service.ts'
 import { findChannel } from './channels.ts'
 import { wakeDelivery } from './delivery.ts'
@@ -24,7 +25,7 @@ export async function listMessages(
   query: MessageQuery,
 ): Promise<{ items: MessageView[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500)
-  if (query.cursor !== undefined && !/^[0-9]{1,18}$/.test(query.cursor))
+  if (query.cursor !== undefined && !BIGINT_ID.test(query.cursor))
     throw badRequest('cursor is not one this API gave out')
   let select = ctx.db.selectFrom('notification_outbox').selectAll()
   if (query.status) select = select.where('status', '=', query.status)

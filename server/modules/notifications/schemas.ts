@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox'
-import { Nullable } from '../../platform/http/schema.ts'
+import { BigintId, Nullable } from '../../platform/http/schema.ts'
 import type { ChannelKind, MessageStatus, Severity as SeverityName } from './types.ts'
 
 // Spelled out: a Union over a mapped array of literals types as never in TypeBox 1.
@@ -82,14 +82,13 @@ export const MessagesQuery = Type.Object(
   {
     status: Type.Optional(Status),
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+    cursor: Type.Optional(BigintId()),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   },
   { additionalProperties: false },
 )
 
-/** At most 18 digits: every such number fits a bigint (19 nines do not, and fail the query). */
-export const MessageParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) })
+export const MessageParams = Type.Object({ id: BigintId() })
 
 export const Message = Type.Object({
   id: Type.String(),

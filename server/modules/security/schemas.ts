@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { Nullable } from '../../platform/http/schema.ts'
+import { BigintId, Nullable } from '../../platform/http/schema.ts'
 import { SECURITY_EVENT_KINDS } from './events.ts'
 
 const Kind = Type.Union(SECURITY_EVENT_KINDS.map((k) => Type.Literal(k)))
@@ -11,8 +11,7 @@ export const EventsQuery = Type.Object(
     since: Type.Optional(Type.String({ format: 'date-time' })),
     until: Type.Optional(Type.String({ format: 'date-time' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-    // At most 18 digits: every such number fits a bigint (19 nines do not, and fail the query).
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+    cursor: Type.Optional(BigintId()),
   },
   { additionalProperties: false },
 )
