@@ -3,6 +3,7 @@ import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
 import { TestClock } from '../../../test/clock.ts'
 import { escalationPeople } from '../../../test/oncall.ts'
 import type { AppContext } from '../../context.ts'
+import type { IncidentSeverity } from '../../platform/db/schema.ts'
 import type { Actor } from '../../platform/http/principal.ts'
 import { evaluateAlerts } from '../alerting/evaluate.ts'
 import { createRule } from '../alerting/rules.ts'
@@ -50,6 +51,10 @@ async function outbox(ctx: AppContext, incidentId: string) {
 async function timelineKinds(ctx: AppContext, id: string) {
   return (await getIncident(ctx, id)).timeline.map((e) => e.kind)
 }
+
+/** An incident opened by hand (by the system actor). */
+const openManual = (title: string, severity: IncidentSeverity) =>
+  createIncident(t.ctx, { title, severity }, { actor: system, source: 'manual' })
 
 /** Moves the clock to `minutes` after `from` and runs an evaluation (which escalates incidents). */
 async function evaluateAt(minutes: number, from: number) {
@@ -193,11 +198,7 @@ describe('opening incidents', () => {
   })
 
   it("adds an operator's note to the timeline and refuses an empty one", async () => {
-    const incident = await createIncident(
-      t.ctx,
-      { title: 'Slow checkout', severity: 'P2' },
-      { actor: system, source: 'manual' },
-    )
+    const incident = await openManual('Slow checkout', 'P2')
     const headers = await as(t.ctx, 'operator')
     const note = (text: string, id = incident.id) =>
       t.app.inject({ method: 'POST', url: `/api/incidents/${id}/notes`, headers, payload: { text } })
@@ -286,11 +287,7 @@ describe('opening incidents', () => {
       .executeTakeFirstOrThrow()
     expect(postmortem.timeline).toContain('Status monitoring → resolved')
     // A P2 needs none.
-    const minor = await createIncident(
-      t.ctx,
-      { title: 'Slow reports', severity: 'P2' },
-      { actor: system, source: 'manual' },
-    )
+    const minor = await openManual('Slow reports', 'P2')
     await updateIncident(t.ctx, minor.id, { status: 'resolved' }, { actor: system })
     expect((await getIncident(t.ctx, minor.id)).postmortem).toEqual({ required: false, status: 'missing' })
   })
@@ -304,11 +301,7 @@ describe('escalation and the response SLA', () => {
 
   it('escalates an unacknowledged P0 to the engineering lead at 15 min, VP at 30, CTO at 1 h, CEO at 2 h', async () => {
     const from = clock.ms()
-    const incident = await createIncident(
-      t.ctx,
-      { title: 'Site down', severity: 'P0' },
-      { actor: system, source: 'manual' },
-    )
+    const incident = await openManual('Site down', 'P0')
     await evaluateAt(0, from)
     expect(await outbox(t.ctx, incident.id)).toEqual([
       { to: 'olive@example.com', title: `[P0] Incident #${incident.id}: Site down` },
@@ -341,11 +334,7 @@ describe('escalation and the response SLA', () => {
 
   it('a P1 never reaches the CEO, and acknowledgement stops escalation with the SLA met', async () => {
     const from = clock.ms()
-    const p1 = await createIncident(
-      t.ctx,
-      { title: 'Reports broken', severity: 'P1' },
-      { actor: system, source: 'manual' },
-    )
+    const p1 = await openManual('Reports broken', 'P1')
     for (const minutes of [0, 15, 30, 60, 120, 240]) await evaluateAt(minutes, from)
     const sent = (await outbox(t.ctx, p1.id)).map((m) => m.to)
     expect(sent).toEqual([
@@ -357,11 +346,7 @@ describe('escalation and the response SLA', () => {
     ])
 
     const start = clock.ms()
-    const p0 = await createIncident(
-      t.ctx,
-      { title: 'Checkout down', severity: 'P0' },
-      { actor: system, source: 'manual' },
-    )
+    const p0 = await openManual('Checkout down', 'P0')
     await evaluateAt(0, start)
     clock.advance(10 * MINUTE)
     const ack = await t.app.inject({
@@ -443,11 +428,7 @@ describe('escalation and the response SLA', () => {
     expect(after.find((p) => p.severity === 'P1')?.updatedAt).toBe('default')
 
     const from = clock.ms()
-    const incident = await createIncident(
-      t.ctx,
-      { title: 'Exports stuck', severity: 'P2' },
-      { actor: system, source: 'manual' },
-    )
+    const incident = await openManual('Exports stuck', 'P2')
     await evaluateAt(0, from)
     expect(await outbox(t.ctx, incident.id)).toEqual([
       { to: 'slack', title: `[P2] Incident #${incident.id}: Exports stuck` },
@@ -476,11 +457,7 @@ describe('escalation and the response SLA', () => {
       .where('builtin', '=', 'incident-response-sla')
       .execute()
     const from = clock.ms()
-    const incident = await createIncident(
-      t.ctx,
-      { title: 'Payments failing', severity: 'P0' },
-      { actor: system, source: 'manual' },
-    )
+    const incident = await openManual('Payments failing', 'P0')
     clock.advance(14 * MINUTE)
     await sampleCluster(t.ctx)
     await evaluateAlerts(t.ctx)
@@ -561,11 +538,7 @@ describe('incidents from alerts', () => {
     await breach('disk_percent')
     await evaluateAlerts(t.ctx)
     const alert = await t.ctx.db.selectFrom('alerts').select('id').executeTakeFirstOrThrow()
-    const incident = await createIncident(
-      t.ctx,
-      { title: 'Uploads failing', severity: 'P2' },
-      { actor: system, source: 'manual' },
-    )
+    const incident = await openManual('Uploads failing', 'P2')
     expect((await getIncident(t.ctx, incident.id)).alerts).toEqual([])
     const headers = await as(t.ctx, 'manager')
     const attach = (alertId: string, auth = headers) =>
@@ -607,11 +580,7 @@ describe('incidents from alerts', () => {
     await t.close()
 
     await start({ INCIDENT_AUTO_OPEN: 'P0' })
-    const manual = await createIncident(
-      t.ctx,
-      { title: 'Old trouble', severity: 'P2' },
-      { actor: system, source: 'manual' },
-    )
+    const manual = await openManual('Old trouble', 'P2')
     await updateIncident(t.ctx, manual.id, { status: 'resolved' }, { actor: system })
     await criticalRule('Disk full', 'disk_percent')
     await breach('disk_percent')
