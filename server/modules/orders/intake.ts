@@ -65,7 +65,15 @@ export async function acceptOrder(
 
 async function prepareOrder(ctx: AppContext, db: Kysely<Tables>, input: NewOrder, source: OrderSource) {
   const order = await resolveOrder(ctx, db, input)
-  return { order, view: presentNew(newOrderId(), source, order) }
+  const view = presentNew(newOrderId(), source, order)
+  // Each line's price and quantity may be within bounds while the total (or its value in the base
+  // currency) is more than the order's money columns hold: refused here, not by the write.
+  if (Math.max(view.total, view.totalBase) > MAX_ORDER_AMOUNT)
+    throw invalid(
+      'AMOUNT_TOO_LARGE',
+      `The order's total (${view.total} ${view.currency}, ${view.totalBase} ${BASE_CURRENCY}) is more than ${MAX_ORDER_AMOUNT}`,
+    )
+  return { order, view }
 }
 
 interface References {
@@ -125,7 +133,7 @@ async function resolveOrder(ctx: AppContext, db: Kysely<Tables>, input: NewOrder
     // Money is stored in cents: priced here as it will be stored, so the totals add up.
     return { sku: line.sku, quantity: line.quantity, unitPrice: round(unitPrice), unitCost: product.unitCost }
   })
-  const order: BatchOrder = {
+  return {
     externalId: input.externalId ?? null,
     channelCode: refs.channel,
     marketCode: refs.market,
@@ -139,15 +147,6 @@ async function resolveOrder(ctx: AppContext, db: Kysely<Tables>, input: NewOrder
     shipping: input.shipping === undefined ? undefined : round(input.shipping),
     lines,
   }
-  // Each line's price and quantity may be within bounds while the total (or its value in the base
-  // currency) is more than the order's money columns hold: refused here, not by the write.
-  const { total, totalBase } = orderAmounts(lines, order.taxRate, order.fxRate, order)
-  if (Math.max(total, totalBase) > MAX_ORDER_AMOUNT)
-    throw invalid(
-      'AMOUNT_TOO_LARGE',
-      `The order's total (${total} ${order.currency}, ${totalBase} ${BASE_CURRENCY}) is more than ${MAX_ORDER_AMOUNT}`,
-    )
-  return order
 }
 
 /** The order as `getOrder` will read it once stored. */
