@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { startShopifyAdminFake } from './fakes/shopify-admin.ts'
-import { describeEmbeddedCli } from './instance.ts'
+import { describeEmbeddedCli, freePort } from './instance.ts'
 
 /** The `sentia` command as a user runs it: real processes on a temporary DATA_DIR (embedded engine). */
 
@@ -43,12 +43,15 @@ interface Server {
   exited: Promise<number | null>
 }
 
-function startServer(env: Record<string, string>): Promise<Server> {
+function startServer(env: Record<string, string>, readyWithinMs = 90_000): Promise<Server> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'serve'], { env: baseEnv(env) })
     let output = ''
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
-    const timer = setTimeout(() => reject(new Error(`server did not become ready:\n${output}`)), 90_000)
+    const timer = setTimeout(
+      () => reject(new Error(`server did not become ready:\n${output}`)),
+      readyWithinMs,
+    )
     child.stdout!.on('data', (d: Buffer) => {
       output += d
       for (const line of output.split('\n')) {
@@ -180,6 +183,75 @@ describeEmbeddedCli('sentia serve on the embedded engine', () => {
     server = await startServer(env)
     expect((await fetch(`${server.url}/health`)).status).toBe(200)
     expect(server.output()).not.toContain('demoUsers')
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+  })
+})
+
+describeEmbeddedCli('sentia serve: the demo year on a first start', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sentia-first-'))
+  let server: Server | undefined
+  afterAll(() => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL')
+  })
+
+  it('loads it in a child process before opening the new cluster, and only on the first start', async () => {
+    // A fixed port: sign-in checks the request's origin against the configured one.
+    const port = String(await freePort())
+    const env = {
+      DATA_DIR: dataDir,
+      PORT: port,
+      LOG_LEVEL: 'info',
+      APP_ENV: 'development',
+      DEMO_DATA: 'auto',
+    }
+    server = await startServer(env, 170_000)
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; demo?: { orders: number } })
+    const messages = lines.map((line) => line.msg)
+    const loaded = lines.find((line) => line.msg === 'loaded a year of demo business data')
+    expect(loaded?.demo?.orders).toBeGreaterThan(40_000)
+    // Before this process opened the database: the child had created and filled it.
+    const at = [
+      'first start: creating the database and loading a year of demo business data',
+      loaded!.msg,
+      'ready',
+    ].map((msg) => messages.indexOf(msg))
+    expect(at[0]).toBeGreaterThanOrEqual(0)
+    expect(at).toEqual([...at].sort((a, b) => a - b))
+    // So the server never held the memory the new cluster and the load take (about 840 MB in-process).
+    const peakKb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1])
+    expect(peakKb).toBeLessThan(600 * 1024)
+    // And this process serves it: the demo admin sees the last 30 days of orders.
+    const admin = (
+      lines.find((line) => 'demoUsers' in line) as unknown as {
+        demoUsers: { role: string; email: string; password: string }[]
+      }
+    ).demoUsers.find((user) => user.role === 'admin')!
+    const signIn = await fetch(`${server.url}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email: admin.email, password: admin.password }),
+    })
+    expect(signIn.status).toBe(200)
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ')
+    const overview = (await (
+      await fetch(`${server.url}/api/kpis/overview`, { headers: { cookie } })
+    ).json()) as {
+      revenue: { last30Days: { orders: number } }
+    }
+    expect(overview.revenue.last30Days.orders).toBeGreaterThan(1000)
+    server.child.kill('SIGTERM')
+    expect(await server.exited).toBe(0)
+
+    server = await startServer(env)
+    expect(server.output()).not.toContain('demo business data')
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
   })

@@ -32,7 +32,9 @@ export async function serve(role: Role): Promise<void> {
   // Loaded here rather than at the top so that `sentia --help` does not load the whole server.
   const { buildApp } = await import('../app.ts')
   const { createContext, startContext } = await import('../context.ts')
+  const { seedFreshCluster } = await import('../modules/demo/first-start.ts')
   logger.info({ config: describeConfig(config), role }, 'starting')
+  await seedFreshCluster(config, logger)
   const ctx = await createContext({ config, logger, role })
   const crash = crashHandler(ctx, logger)
   process.on('uncaughtException', (error, origin) => void crash(error, origin))

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import type { Config } from '../../config.ts'
 import type { AppContext } from '../../context.ts'
 import type { Tables } from '../../platform/db/schema.ts'
 import { AppError } from '../../platform/http/errors.ts'
@@ -128,11 +129,19 @@ export async function rebuildDerived(db: Kysely<Tables>): Promise<void> {
   for (const statement of statements) await statement.execute(db)
 }
 
-/** In development on an empty embedded database (or with DEMO_DATA=true), load a year of demo business. */
+/** Whether the config asks for the demo year on an empty database: in development on the embedded engine, or DEMO_DATA=true. */
+export function demoWanted(config: Config): boolean {
+  if (config.env === 'production' || config.demoData === 'false') return false
+  return config.demoData === 'true' || (config.env === 'development' && config.database.engine === 'pglite')
+}
+
+/**
+ * Loads the demo year at start into an empty database the config wants it in. A fresh embedded
+ * cluster got it before this process opened it (first-start.ts); this covers the rest (a cluster
+ * left empty, PostgreSQL with DEMO_DATA=true).
+ */
 export async function seedOnFirstStart(ctx: AppContext): Promise<void> {
-  const { demoData, env } = ctx.config
-  if (env === 'production' || demoData === 'false') return
-  if (demoData === 'auto' && (env !== 'development' || ctx.database.engine !== 'pglite')) return
+  if (!demoWanted(ctx.config)) return
   if (await ctx.db.selectFrom('markets').select('code').limit(1).executeTakeFirst()) return
   const report = await seedDemo(ctx, { days: 365, scale: 1, seed: 1, now: ctx.clock.now() })
   ctx.logger.info({ demo: report }, 'loaded a year of demo business data')
