@@ -81,8 +81,7 @@ export async function createContext(options: ContextOptions): Promise<AppContext
     const { cache, bus, redis } = sharedState(config, logger, clock)
     const errorSink = new ErrorSink(logger)
     const jobs = new Jobs(
-      database.pool,
-      database.engine,
+      database,
       modules.flatMap((m) => m.jobs ?? []),
       logger,
       errorSink,

@@ -14,7 +14,7 @@ export const silentLogger = createLogger({ logLevel: 'silent', env: 'development
 
 export async function prepare(database: Awaited<ReturnType<typeof openDatabase>>): Promise<void> {
   await migrateUp(database.db)
-  const jobs = new Jobs(database.pool, database.engine, [], silentLogger)
+  const jobs = new Jobs(database, [], silentLogger)
   await jobs.start({ work: false, schedule: false }, () => {
     throw new Error('no jobs run while preparing the template')
   })

@@ -234,13 +234,7 @@ describe('the error tracker on the server', () => {
     t.ctx.errorSink.listen('test', () => {
       reported = true
     })
-    const jobs = new Jobs(
-      t.ctx.database.pool,
-      t.ctx.database.engine,
-      [failing],
-      t.ctx.logger,
-      t.ctx.errorSink,
-    )
+    const jobs = new Jobs(t.ctx.database, [failing], t.ctx.logger, t.ctx.errorSink)
     await jobs.start({ work: true, schedule: false }, () => t.ctx)
     let id: string | null = null
     try {

@@ -41,8 +41,10 @@ describe('jobs platform', () => {
         seen.push({ value: data.value, attempt: attempts })
       },
     })
-    const jobs = new Jobs(ctx.database.pool, ctx.database.engine, [echo], ctx.logger)
-    await jobs.start({ work: true, schedule: false }, () => ctx)
+    const jobs = new Jobs(ctx.database, [echo], ctx.logger)
+    // A retry coming due is not announced: the worker finds it by polling.
+    const second = { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 }
+    await jobs.start({ work: true, schedule: false, polling: second }, () => ctx)
     try {
       const id = await jobs.send(echo, { value: 42 })
       expect(id).toBeTruthy()
@@ -53,8 +55,45 @@ describe('jobs platform', () => {
     }
   })
 
+  it.runIf(process.env.DATABASE_URL === undefined)(
+    'wakes an idle worker on the embedded engine when a job is sent, without waiting for a poll',
+    async () => {
+      const seen: number[] = []
+      const ping = defineJob<{ n: number }>({
+        name: 'test.ping',
+        description: 'records its payload',
+        async handler(data) {
+          seen.push(data.n)
+        },
+      })
+      // A queue from an earlier version, made without NOTIFY: starting must turn it on.
+      await ctx.jobs.boss.createQueue('test.ping')
+      const jobs = new Jobs(ctx.database, [ping], ctx.logger)
+      // Polls an hour apart: after its first fetch the worker only wakes when told.
+      const hour = 3600
+      await jobs.start(
+        {
+          work: true,
+          schedule: false,
+          polling: { pollingIntervalSeconds: hour, notifyPollingIntervalSeconds: hour },
+        },
+        () => ctx,
+      )
+      try {
+        await jobs.send(ping, { n: 1 })
+        await waitFor(() => seen.length === 1, 'the first job')
+        // The worker has fetched and is now waiting out its hour.
+        await jobs.send(ping, { n: 2 })
+        await waitFor(() => seen.length === 2, 'the second job, woken by NOTIFY')
+        expect(seen).toEqual([1, 2])
+      } finally {
+        await jobs.stop(5000)
+      }
+    },
+  )
+
   it('reports the queue as down once stopped', async () => {
-    const jobs = new Jobs(ctx.database.pool, ctx.database.engine, [], ctx.logger)
+    const jobs = new Jobs(ctx.database, [], ctx.logger)
     expect(await jobs.health()).toMatchObject({ status: 'down', required: true })
   })
 })
