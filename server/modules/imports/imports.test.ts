@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { as, buildTestApp, type TestApp } from '../../../test/app.ts'
 import { insertCatalogAndRates } from '../../../test/business.ts'
 import { TestClock } from '../../../test/clock.ts'
+import { bookOrders } from '../orders/batch.ts'
 
 /** Orders through the upload endpoint: stored state, idempotency, dry runs, batches and errors. */
 
@@ -397,4 +399,65 @@ describe('orders import', () => {
     })
     expect(products.statusCode).toBe(403)
   })
+
+  it.runIf(process.env.DATABASE_URL !== undefined)(
+    'skips an order another writer committed while the batch waited for it (PostgreSQL, batches in parallel)',
+    async () => {
+      // Another writer books R-2 and holds its transaction open.
+      let booked!: () => void
+      let commit!: () => void
+      const bookedPromise = new Promise<void>((resolve) => {
+        booked = resolve
+      })
+      const gate = new Promise<void>((resolve) => {
+        commit = resolve
+      })
+      const other = t.ctx.db.transaction().execute(async (tx) => {
+        await bookOrders(
+          t.ctx,
+          tx,
+          [
+            {
+              externalId: 'R-2',
+              channelCode: 'shopify-uk',
+              marketCode: 'UK',
+              locationCode: 'UK-WH',
+              currency: 'GBP',
+              status: 'pending',
+              placedAt: new Date('2026-03-05T09:00:00Z'),
+              fxRate: 1,
+              taxRate: 0.2,
+              lines: [{ sku: 'GABA-RED', quantity: 1, unitPrice: 30, unitCost: 5 }],
+            },
+          ],
+          'csv',
+          'test',
+        )
+        booked()
+        await gate
+      })
+      await bookedPromise
+      const rows = [1, 2, 3].map((n) => `R-${n},shopify-uk,2026-03-05T09:00:00Z,pending,GABA-RED,1,,`)
+      const importing = upload([HEADER, ...rows].join('\n'), '?batchSize=1')
+      // The import's insert of R-2 waits on the other writer's uncommitted row.
+      for (let i = 0; i < 300; i++) {
+        const waiting = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(t.ctx.db)
+        if (waiting.rows[0]!.n > 0) break
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      commit()
+      await other
+      // Its insert then fails on the unique key; the batch is run again and skips R-2.
+      const res = await importing
+      expect(res.json()).toMatchObject({ status: 'succeeded', created: 2, skipped: 1, failed: 0 })
+      const booked2 = await t.ctx.db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('external_id', '=', 'R-2')
+        .executeTakeFirstOrThrow()
+      expect(Number(booked2.n)).toBe(1)
+    },
+  )
 })

@@ -47,7 +47,8 @@ class ByteCounter extends Transform {
  * Streams a CSV file through an importer: the header is checked first, then rows are read into
  * batches of about `batchSize` (a grouped record, such as an order's lines, is never split) and
  * each batch is checked and written all or nothing, the next batch being read and checked while
- * the previous one is written. Two batches at most are held in memory, plus the keys seen so far
+ * the previous one is written (two written at once where the importer allows it). Two or three
+ * batches at most are held in memory, plus the keys seen so far
  * (to find a record repeated anywhere in the file). Returns the report; the
  * report's `fileError` says why the file was refused or stopped, if it was.
  */
@@ -88,20 +89,32 @@ export async function runImport(
   let scope: BatchScope | undefined
   let fileError: FileError | null = null
   let state: unknown
-  // One batch is written while the next is read and checked; never more than one at a time.
-  let writing: Promise<void> = Promise.resolve()
+  // Batches are written while the next ones are read and checked: one at a time, or two on
+  // PostgreSQL for an importer whose writes allow it. Their outcomes are tallied in file order.
+  const concurrent = importer.concurrent === true && !input.dryRun && ctx.database.engine === 'postgres'
+  const inFlight = concurrent ? 2 : 1
+  const writes: Promise<() => void>[] = []
+  const tallyOldest = async () => (await writes.shift()!)()
   const next = async (batch: { rows: Row[]; errors: RowError[] }) => {
     const checked = importer.check(state, batch.rows)
     const errors = [...batch.errors, ...checked.errors]
-    await writing
+    while (writes.length >= (errors.length > 0 ? 1 : inFlight)) await tallyOldest()
     if (errors.length > 0) {
       tally.rolledBack(batch.rows, errors)
       return
     }
-    scope ??= await openScope(ctx.db, importer.type, input.dryRun)
-    writing = writeBatch(scope, importer, run, state, { rows: batch.rows, records: checked.records }, tally)
-    // Not awaited here, so reading goes on; a failure surfaces at the next `await writing`.
+    scope ??= await openScope(ctx.db, importer.type, { dryRun: input.dryRun, concurrent })
+    const writing = writeBatch(
+      scope,
+      importer,
+      run,
+      state,
+      { rows: batch.rows, records: checked.records },
+      tally,
+    )
+    // Not awaited here, so reading goes on; a failure surfaces when it is tallied.
     writing.catch(() => {})
+    writes.push(writing)
   }
   try {
     let lastEnd = 0
@@ -128,9 +141,11 @@ export async function runImport(
     if (!columns) throw new FileError(400, 'CSV_EMPTY', 'The file is empty: it needs a header row', [])
     const last = reader.flush()
     if (last) await next(last)
-    await writing
+    while (writes.length > 0) await tallyOldest()
   } catch (error) {
-    await writing.catch(() => {})
+    // Batches still being written finish, and count.
+    for (const written of await Promise.allSettled(writes))
+      if (written.status === 'fulfilled') written.value()
     fileError = asFileError(error, reader)
     if (!fileError) {
       await scope?.close().catch(() => {})
@@ -166,7 +181,7 @@ async function writeBatch(
   state: unknown,
   batch: { rows: Row[]; records: unknown },
   tally: Tally,
-): Promise<void> {
+): Promise<() => void> {
   let outcome: BatchOutcome
   let kept: boolean
   try {
@@ -182,8 +197,7 @@ async function writeBatch(
     }
     kept = false
   }
-  if (kept) tally.committed(outcome)
-  else tally.rolledBack(batch.rows, outcome.errors)
+  return kept ? () => tally.committed(outcome) : () => tally.rolledBack(batch.rows, outcome.errors)
 }
 
 function asFileError(error: unknown, reader: BatchReader): FileError | null {

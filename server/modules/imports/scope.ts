@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { Db } from '../../platform/db/database.ts'
+import { isTransientConflict, retryOnConflict } from '../../platform/db/retry.ts'
 import type { Tables } from '../../platform/db/schema.ts'
 import type { BatchOutcome, ImportType } from './types.ts'
 
@@ -27,17 +28,36 @@ class Rollback extends Error {
 const lock = (tx: Tx, type: ImportType) =>
   sql`select pg_advisory_xact_lock(hashtext(${`sentia.imports.${type}`}))`.execute(tx)
 
-export async function openScope(db: Db, type: ImportType, dryRun: boolean): Promise<BatchScope> {
-  if (!dryRun)
+/**
+ * A batch of a concurrent importer whose insert met a record another import created meanwhile
+ * (a unique key), or that lost a deadlock: it was rolled back, and run again it skips that record.
+ */
+const worthRetrying = (error: unknown) =>
+  isTransientConflict(error) || (error as { code?: string } | null)?.code === '23505'
+
+/**
+ * `concurrent`: batches need no turn of the type's lock (Importer.concurrent), and a batch that
+ * collided with another writer is run again, up to four times in all.
+ */
+export async function openScope(
+  db: Db,
+  type: ImportType,
+  options: { dryRun: boolean; concurrent: boolean },
+): Promise<BatchScope> {
+  if (!options.dryRun) {
+    const once = (work: (tx: Tx) => Promise<BatchOutcome>) =>
+      db.transaction().execute(async (tx) => {
+        if (!options.concurrent) await lock(tx, type)
+        const result = await work(tx)
+        if (result.errors.length > 0) throw new Rollback(result)
+        return result
+      })
     return {
       async run(work) {
         try {
-          const outcome = await db.transaction().execute(async (tx) => {
-            await lock(tx, type)
-            const result = await work(tx)
-            if (result.errors.length > 0) throw new Rollback(result)
-            return result
-          })
+          const outcome = options.concurrent
+            ? await retryOnConflict(() => once(work), 4, worthRetrying)
+            : await once(work)
           return { outcome, kept: true }
         } catch (error) {
           if (error instanceof Rollback) return { outcome: error.outcome, kept: false }
@@ -46,6 +66,7 @@ export async function openScope(db: Db, type: ImportType, dryRun: boolean): Prom
       },
       async close() {},
     }
+  }
 
   const trx = await db.startTransaction().execute()
   await lock(trx, type)

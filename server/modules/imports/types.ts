@@ -66,6 +66,13 @@ export interface Importer<State = unknown, Checked = unknown> {
    * transaction (so the next batch is checked while the previous one is being written).
    */
   check(state: State, rows: Row[]): { errors: RowError[]; records: Checked }
+  /**
+   * Batches may be written two at a time, and alongside another import of this type, on
+   * PostgreSQL: `write` takes the row locks other writers share only in its last, short statement,
+   * and a batch run again after colliding with another import (a unique key) finds and skips the
+   * records that import created. Otherwise imports of a type take turns per batch.
+   */
+  concurrent?: boolean
   /** Writes a batch that passed `check`, in the runner's transaction; any error it returns undoes the batch. */
   write(run: ImportRun, tx: Transaction<Tables>, state: State, records: Checked): Promise<BatchOutcome>
 }

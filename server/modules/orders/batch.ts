@@ -42,13 +42,14 @@ const cents = (value: number) => Math.round(value * 100)
 const SEP = '\u0000'
 
 /**
- * Books orders (one from the API, thousands from an import) in one statement: orders and lines,
- * reservations and stock levels, and the hourly and daily rollups, leaving the same stored state
+ * Books orders (one from the API, thousands from an import) in one statement (two in a
+ * transaction, see below): orders and lines, reservations and stock levels, and the hourly and
+ * daily rollups, leaving the same stored state
  * as booking each and moving it to its status along the shortest allowed path (an order booked
  * in and out again, as a cancelled one is, leaves its rollup rows at zero). Fulfilled orders
  * also ship their stock as sale movements, a second step that needs the caller's transaction; one
  * that would take stock below zero refuses the whole call with 409 INSUFFICIENT_STOCK and
- * `details.order` (its index). `ids` names the orders; `also` adds writes to the same statement.
+ * `details.order` (its index). `ids` names the orders; `also` adds writes to the orders' statement.
  */
 export async function bookOrders(
   ctx: AppContext,
@@ -105,16 +106,22 @@ export async function bookOrders(
       as t(order_id text, line_no int, sku text, quantity int, unit_price numeric, unit_cost numeric)`
 
   const stock = stockChanges(orders, ids, now, actor)
-  await writeTogether(db, [
-    ordersInsert,
-    linesInsert,
-    ...stock.writes,
+  const own = [ordersInsert, linesInsert, ...stock.reservations, ...(options.also ?? [])]
+  const shared = [
+    stock.levels,
     ...rollupWrites(
       orders,
       amounts.map((a) => a.totalBase),
     ),
-    ...(options.also ?? []),
-  ])
+  ]
+  // In a transaction the rows only this call writes go first, with their foreign-key checks, and
+  // the rows every writer shares (stock levels, rollups) in a short second statement: a
+  // concurrent writer then waits for those rows' locks only that long, plus the commit.
+  // Outside one, a single statement keeps the booking atomic.
+  if (db.isTransaction) {
+    await writeTogether(db, own)
+    await writeTogether(db, shared)
+  } else await writeTogether(db, [...own, ...shared])
   await ship(db, stock)
   return ids
 }
@@ -161,19 +168,16 @@ function stockChanges(orders: readonly BatchOrder[], ids: string[], now: Date, a
   const touched = [...levels.values()].sort((a, b) =>
     a.sku === b.sku ? a.location.localeCompare(b.location) : a.sku.localeCompare(b.sku),
   )
-  const writes = [
-    sql`
+  const levelsUpsert = sql`
     insert into stock_levels (sku, location_code, reserved)
     select * from json_to_recordset(${JSON.stringify(touched)}::json) as t(sku text, location text, reserved int)
     on conflict (sku, location_code) do update
-      set reserved = stock_levels.reserved + excluded.reserved, updated_at = now()`,
-  ]
-  if (reservations.length > 0)
-    writes.push(sql`
-      insert into stock_reservations (order_id, sku, location_code, quantity)
-      select * from json_to_recordset(${JSON.stringify(reservations)}::json)
-        as t(id text, sku text, location text, quantity int)`)
-  return { writes, sales, saleOrder }
+      set reserved = stock_levels.reserved + excluded.reserved, updated_at = now()`
+  const reserve = sql`
+    insert into stock_reservations (order_id, sku, location_code, quantity)
+    select * from json_to_recordset(${JSON.stringify(reservations)}::json)
+      as t(id text, sku text, location text, quantity int)`
+  return { levels: levelsUpsert, reservations: reservations.length > 0 ? [reserve] : [], sales, saleOrder }
 }
 
 /** The sale movements of the shipped orders: after the levels exist, and checked against stock. */
@@ -200,6 +204,7 @@ interface Sums {
   revenue: number
   cost: number
 }
+type SalesRow = Sums & { at: string; channel: string; market: string; sku: string }
 
 /**
  * The orders' contribution to the three rollups, summed per key in whole cents (the API path
@@ -208,51 +213,29 @@ interface Sums {
 function rollupWrites(orders: readonly BatchOrder[], totalsBase: number[]): RawBuilder<unknown>[] {
   const totals = new Map<
     string,
-    { hour: Date; channel: string; market: string; orders: number; revenue: number }
+    { hour: string; channel: string; market: string; orders: number; revenue: number }
   >()
-  const hourly = new Map<string, Sums & { at: string; channel: string; market: string; sku: string }>()
-  const daily = new Map<string, Sums & { at: string; channel: string; market: string; sku: string }>()
+  const hourly = new Map<string, SalesRow>()
+  const daily = new Map<string, SalesRow>()
   orders.forEach((order, i) => {
     const sign = COUNTS_AS_SALE[order.status] ? 1 : 0
-    const hour = new Date(Math.floor(order.placedAt.getTime() / 3_600_000) * 3_600_000)
-    const hourIso = hour.toISOString()
-    const day = hourIso.slice(0, 10)
-    const base = [order.channelCode, order.marketCode]
-    const t = totals.get(hourIso + SEP + base.join(SEP)) ?? {
-      hour,
-      channel: order.channelCode,
-      market: order.marketCode,
-      orders: 0,
-      revenue: 0,
+    const hour = new Date(Math.floor(order.placedAt.getTime() / 3_600_000) * 3_600_000).toISOString()
+    const day = hour.slice(0, 10)
+    const base = SEP + order.channelCode + SEP + order.marketCode
+    let t = totals.get(hour + base)
+    if (!t) {
+      t = { hour, channel: order.channelCode, market: order.marketCode, orders: 0, revenue: 0 }
+      totals.set(hour + base, t)
     }
     t.orders += sign
     t.revenue += sign * cents(totalsBase[i]!)
-    totals.set(hourIso + SEP + base.join(SEP), t)
     for (const [sku, sum] of salesBySku(order.lines, order.fxRate)) {
-      const add = <T extends Sums>(map: Map<string, T>, at: string, fresh: () => T) => {
-        const k = [at, ...base, sku].join(SEP)
-        const row = map.get(k) ?? fresh()
-        row.orders += sign
-        row.units += sign * sum.units
-        row.revenue += sign * cents(sum.revenue)
-        row.cost += sign * cents(sum.cost)
-        map.set(k, row)
-      }
-      const zero = {
-        orders: 0,
-        units: 0,
-        revenue: 0,
-        cost: 0,
-        channel: order.channelCode,
-        market: order.marketCode,
-        sku,
-      }
-      add(hourly, hourIso, () => ({ ...zero, at: hourIso }))
-      add(daily, day, () => ({ ...zero, at: day }))
+      addSales(hourly, hour, base, sku, order, sign, sum)
+      addSales(daily, day, base, sku, order, sign, sum)
     }
   })
 
-  const t = inKeyOrder(totals).map((r) => ({ ...r, hour: r.hour.toISOString(), revenue: r.revenue / 100 }))
+  const t = inKeyOrder(totals).map((r) => ({ ...r, revenue: r.revenue / 100 }))
   const totalsUpsert = sql`
     insert into order_totals_hourly (hour, channel_code, market_code, orders, revenue_base)
     select * from json_to_recordset(${JSON.stringify(t)}::json)
@@ -265,6 +248,37 @@ function rollupWrites(orders: readonly BatchOrder[], totalsBase: number[]): RawB
     upsertSales('sales_hourly', 'hour', 'timestamptz', inKeyOrder(hourly)),
     upsertSales('sales_daily', 'day', 'date', inKeyOrder(daily)),
   ]
+}
+
+/** Adds one order's sales of one product to its row (keyed by period, channel, market, product). */
+function addSales(
+  rows: Map<string, SalesRow>,
+  at: string,
+  base: string,
+  sku: string,
+  order: BatchOrder,
+  sign: number,
+  sum: { units: number; revenue: number; cost: number },
+): void {
+  const key = at + base + SEP + sku
+  let row = rows.get(key)
+  if (!row) {
+    row = {
+      at,
+      channel: order.channelCode,
+      market: order.marketCode,
+      sku,
+      orders: 0,
+      units: 0,
+      revenue: 0,
+      cost: 0,
+    }
+    rows.set(key, row)
+  }
+  row.orders += sign
+  row.units += sign * sum.units
+  row.revenue += sign * cents(sum.revenue)
+  row.cost += sign * cents(sum.cost)
 }
 
 /**

@@ -11,15 +11,19 @@ export function isTransientConflict(error: unknown): boolean {
 /**
  * Runs an atomic unit of work (one statement, or one whole transaction) again when PostgreSQL
  * chose it as the victim of a deadlock, as its manual advises: the victim was rolled back, so
- * nothing of it stays. A short random pause lets the winner commit first. Other errors, and the
- * last attempt's, go to the caller.
+ * nothing of it stays. A short random pause lets the winner commit first. Other errors (or those
+ * `retryable` refuses), and the last attempt's, go to the caller.
  */
-export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+export async function retryOnConflict<T>(
+  work: () => Promise<T>,
+  attempts = 4,
+  retryable: (error: unknown) => boolean = isTransientConflict,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work()
     } catch (error) {
-      if (attempt >= attempts || !isTransientConflict(error)) throw error
+      if (attempt >= attempts || !retryable(error)) throw error
       await sleep(Math.random() * 20 * attempt)
     }
   }

@@ -50,6 +50,7 @@ export const ordersImporter: Importer<State, Checked[]> = {
   optional: ['market', 'currency', 'location', 'status', 'unit_price', 'shipping', 'tax'],
   keyColumn: 'external_id',
   grouped: true,
+  concurrent: true,
   key: (row) => row.get('external_id'),
 
   async prepare(run) {
