@@ -4,15 +4,7 @@ import { rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3'
-import { Upload } from '@aws-sdk/lib-storage'
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import type { Config } from '../../config.ts'
 import type { BackupStore } from './store.ts'
 
@@ -44,6 +36,17 @@ export interface S3StoreOptions {
 
 export const DEFAULT_PART_SIZE_BYTES = 8 * 1024 * 1024
 
+type Sdk = typeof import('@aws-sdk/client-s3') & typeof import('@aws-sdk/lib-storage')
+let sdk: Promise<Sdk> | undefined
+/**
+ * The AWS SDK, loaded on first use: it adds about 20 MB to the memory of a process, which one
+ * without an S3 bucket configured (or that never touches it) should not pay.
+ */
+const loadSdk = (): Promise<Sdk> =>
+  (sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(
+    ([s3, storage]) => ({ ...s3, ...storage }),
+  ))
+
 /** A failed S3 operation, naming the bucket and key (and S3's error code when there is one). */
 export class S3StoreError extends Error {
   constructor(
@@ -61,7 +64,10 @@ export class S3Store implements BackupStore {
   readonly kind = 's3' as const
   readonly bucket: string
   readonly prefix: string
-  private readonly client: S3Client
+  private readonly clientConfig: S3ClientConfig
+  #connecting: Promise<{ client: S3Client; sdk: Sdk }> | undefined
+  /** Set once made (a failure of an S3 call can only come after that). */
+  #made: { client: S3Client; sdk: Sdk } | undefined
   private readonly partSize: number
   private readonly listPageSize: number | undefined
   /** Scrubbed from error messages, should a service ever echo them. */
@@ -74,7 +80,7 @@ export class S3Store implements BackupStore {
     this.listPageSize = options.listPageSize
     const { accessKeyId, secretAccessKey } = options
     this.credentialValues = [accessKeyId, secretAccessKey].filter((value): value is string => !!value)
-    this.client = new S3Client({
+    this.clientConfig = {
       region: options.region,
       forcePathStyle: options.forcePathStyle,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -84,16 +90,26 @@ export class S3Store implements BackupStore {
       ...(options.endpoint
         ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
         : {}),
+    }
+  }
+
+  /** The client, made on first use. */
+  private connect(): Promise<{ client: S3Client; sdk: Sdk }> {
+    this.#connecting ??= loadSdk().then((sdk) => {
+      this.#made = { client: new sdk.S3Client(this.clientConfig), sdk }
+      return this.#made
     })
+    return this.#connecting
   }
 
   /** Uploads `file` as `name`, then checks the stored object has the file's size. */
   async put(name: string, file: string): Promise<void> {
     const key = this.key(name)
     const { size } = await stat(file)
+    const { client, sdk } = await this.connect()
     try {
-      const upload = new Upload({
-        client: this.client,
+      const upload = new sdk.Upload({
+        client,
         params: { Bucket: this.bucket, Key: key, Body: createReadStream(file) },
         partSize: this.partSize,
         queueSize: 2,
@@ -103,7 +119,7 @@ export class S3Store implements BackupStore {
       throw this.failure('upload', key, error)
     }
     const head = await this.send('check', key, () =>
-      this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
+      client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key })),
     )
     if (head.ContentLength !== size)
       throw new S3StoreError(
@@ -117,8 +133,9 @@ export class S3Store implements BackupStore {
   /** Downloads `name` to `file`; `file` appears only once the whole object has arrived. */
   async get(name: string, file: string): Promise<void> {
     const key = this.key(name)
+    const { client, sdk } = await this.connect()
     const response = await this.send('download', key, () =>
-      this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })),
+      client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key })),
     )
     const temp = path.join(
       path.dirname(file),
@@ -141,6 +158,7 @@ export class S3Store implements BackupStore {
   async list(prefix = ''): Promise<{ name: string; size: number }[]> {
     const listed = `${this.prefix}${prefix}`
     const objects: { name: string; size: number }[] = []
+    const { client, sdk } = await this.connect()
     let token: string | undefined
     do {
       const request = {
@@ -150,7 +168,7 @@ export class S3Store implements BackupStore {
         MaxKeys: this.listPageSize,
       }
       const page = await this.send('listing', listed, () =>
-        this.client.send(new ListObjectsV2Command(request)),
+        client.send(new sdk.ListObjectsV2Command(request)),
       )
       for (const object of page.Contents ?? []) {
         if (object.Key?.startsWith(this.prefix))
@@ -170,14 +188,15 @@ export class S3Store implements BackupStore {
   /** Removes `name`; removing a name that does not exist succeeds, as in S3. */
   async delete(name: string): Promise<void> {
     const key = this.key(name)
+    const { client, sdk } = await this.connect()
     await this.send('delete', key, () =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
+      client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
     )
   }
 
-  /** Closes the client's connections. */
+  /** Closes the client's connections (if it was ever made). */
   destroy(): void {
-    this.client.destroy()
+    this.#made?.client.destroy()
   }
 
   /** The object key of a backup file name (`<id>/data.dump`), which must be relative and clean. */
@@ -205,7 +224,7 @@ export class S3Store implements BackupStore {
     if (error instanceof S3StoreError) return error
     let code: string | undefined
     let reason: string
-    if (error instanceof S3ServiceException) {
+    if (this.#made && error instanceof this.#made.sdk.S3ServiceException) {
       code = error.name
       const status = error.$metadata.httpStatusCode
       // HEAD answers carry no body, so the SDK has only the status to go on.
