@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises'
 import os from 'node:os'
+import path from 'node:path'
 import {
   type IntervalHistogram,
   monitorEventLoopDelay,
@@ -144,8 +145,23 @@ export function memoryReading() {
   }
 }
 
+/**
+ * Space on the volume of `dir`. A directory not made yet (on PostgreSQL nothing needs DATA_DIR
+ * until the first backup) will be on its nearest existing parent's volume, so that one is read.
+ */
 export async function diskReading(dir: string): Promise<DiskReading> {
-  const stats = await statfs(dir)
+  let at = path.resolve(dir)
+  let stats: Awaited<ReturnType<typeof statfs>>
+  for (;;) {
+    try {
+      stats = await statfs(at)
+      break
+    } catch (error) {
+      const parent = path.dirname(at)
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === at) throw error
+      at = parent
+    }
+  }
   const totalBytes = stats.blocks * stats.bsize
   // bavail: space available to unprivileged users, which is what the app can actually use.
   const freeBytes = stats.bavail * stats.bsize
