@@ -8,7 +8,7 @@
  *   --duration <s>     seconds per measured run, after a 2 s warm-up (default 10)
  *   --rounds <n>       repeat bare, /health/live, /health n times; report medians (default 1)
  *   --connections <n>  concurrent connections (default 50)
- *   --idle-wait <s>    seconds between ready and the idle RSS reading (default 5)
+ *   --idle-wait <s>    seconds between ready and the idle RSS reading (default 30)
  *   --second-boot      start the app once to create DATA_DIR, stop it, measure a restart
  *   --tsx              run the TypeScript through tsx (`bin/sentia.js serve`) instead of what
  *                      `npm start` runs (its build, then its node command)
@@ -171,7 +171,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '1' },
-    'idle-wait': { type: 'string', default: '5' },
+    'idle-wait': { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
     'bare-inline': { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },

@@ -8,6 +8,7 @@ import { badRequest, notFound } from '../../platform/http/errors.ts'
 import { BIGINT_ID } from '../../platform/http/schema.ts'
 import type { UnhandledError } from '../../platform/observability/error-sink.ts'
 import { secretMasker } from '../../platform/observability/logger.ts'
+import { sourceStack } from '../../platform/observability/stack-map.ts'
 import { fingerprint } from './fingerprint.ts'
 import { forwardToSentry } from './sentry.ts'
 
@@ -100,7 +101,12 @@ export function fromUnhandled(report: UnhandledError): CapturedError {
     userId: report.userId,
   }
   if (error instanceof Error)
-    return { ...base, type: errorType(error), message: error.message, stack: error.stack }
+    return {
+      ...base,
+      type: errorType(error),
+      message: error.message,
+      stack: error.stack && sourceStack(error.stack),
+    }
   return { ...base, type: 'NonError', message: textOf(error) }
 }
 

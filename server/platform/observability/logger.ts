@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino'
 import type { Config } from '../../config.ts'
+import { sourceStack } from './stack-map.ts'
 
 export type { Logger } from 'pino'
 
@@ -31,6 +32,7 @@ export function createLogger(
       base: { pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError },
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
         logMethod(args, method) {
@@ -46,6 +48,13 @@ export function createLogger(
     },
     destination,
   )
+}
+
+/** pino's error fields, with the stack in source positions when the server runs its build. */
+function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const out = pino.stdSerializers.err(error)
+  if (typeof out.stack === 'string') out.stack = sourceStack(out.stack)
+  return out
 }
 
 export function secretMasker(secrets: string[]): (text: string) => string {
