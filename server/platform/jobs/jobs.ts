@@ -53,6 +53,8 @@ export class Jobs {
   #started = false
   #working = false
   #active = 0
+  /** Whether workers are woken by NOTIFY (the embedded engine). */
+  readonly #listens: boolean
 
   constructor(
     database: Pick<Database, 'pool' | 'engine' | 'pglite'>,
@@ -62,6 +64,7 @@ export class Jobs {
     private readonly errorSink?: ErrorSink,
   ) {
     const { pool, pglite } = database
+    this.#listens = pglite !== undefined
     // Share the app's pool: one connection budget (`connection_limit`) and, on PGlite, the
     // only connection there is.
     const db: BossDb = { executeSql: (text, values) => pool.query(text, values as unknown[]) }
@@ -75,7 +78,7 @@ export class Jobs {
       db,
       backend: database.engine === 'pglite' ? 'pglite' : 'postgres',
       schema: JOBS_SCHEMA,
-      useListenNotify: Boolean(pglite),
+      useListenNotify: this.#listens,
     })
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'))
   }
@@ -98,7 +101,8 @@ export class Jobs {
         retryDelay: job.retryDelaySeconds ?? 30,
         retryBackoff: true,
         expireInSeconds: job.expireInSeconds ?? 900,
-        notify: true,
+        // Not on PostgreSQL, where nothing listens: a NOTIFY serializes the commits that send one.
+        notify: this.#listens,
       }
       // createQueue leaves an existing queue as it is; updateQueue brings it to these options.
       await this.boss.createQueue(job.name, { ...queue, policy: job.singleton ? 'singleton' : 'standard' })
