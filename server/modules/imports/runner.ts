@@ -48,9 +48,9 @@ class ByteCounter extends Transform {
  * batches of about `batchSize` (a grouped record, such as an order's lines, is never split) and
  * each batch is checked and written all or nothing, the next batch being read and checked while
  * the previous one is written (two written at once where the importer allows it). Two or three
- * batches at most are held in memory, plus the keys seen so far
- * (to find a record repeated anywhere in the file). Returns the report; the
- * report's `fileError` says why the file was refused or stopped, if it was.
+ * batches at most are held in memory, plus the keys seen so far (to find a record repeated
+ * anywhere in the file). Returns the report; the report's `fileError` says why the file was
+ * refused or stopped, if it was.
  */
 export async function runImport(
   ctx: AppContext,

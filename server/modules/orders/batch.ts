@@ -44,9 +44,9 @@ const SEP = '\u0000'
 /**
  * Books orders (one from the API, thousands from an import) in one statement (two in a
  * transaction, see below): orders and lines, reservations and stock levels, and the hourly and
- * daily rollups, leaving the same stored state
- * as booking each and moving it to its status along the shortest allowed path (an order booked
- * in and out again, as a cancelled one is, leaves its rollup rows at zero). Fulfilled orders
+ * daily rollups, leaving the same stored state as booking each and moving it to its status along
+ * the shortest allowed path (an order booked in and out again, as a cancelled one is, leaves its
+ * rollup rows at zero). Fulfilled orders
  * also ship their stock as sale movements, a second step that needs the caller's transaction; one
  * that would take stock below zero refuses the whole call with 409 INSUFFICIENT_STOCK and
  * `details.order` (its index). `ids` names the orders; `also` adds writes to the orders' statement.
