@@ -37,13 +37,13 @@ export interface S3StoreOptions {
 export const DEFAULT_PART_SIZE_BYTES = 8 * 1024 * 1024
 
 type Sdk = typeof import('@aws-sdk/client-s3') & typeof import('@aws-sdk/lib-storage')
-let sdk: Promise<Sdk> | undefined
+let sdkLoading: Promise<Sdk> | undefined
 /**
- * The AWS SDK, loaded on first use: it adds about 20 MB to the memory of a process, which one
+ * The AWS SDK, loaded on first use: it adds about 6 MB to an idle server's memory, which one
  * without an S3 bucket configured (or that never touches it) should not pay.
  */
 const loadSdk = (): Promise<Sdk> =>
-  (sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(
+  (sdkLoading ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(
     ([s3, storage]) => ({ ...s3, ...storage }),
   ))
 
