@@ -103,9 +103,9 @@ describe('a backup volume that runs out of space', () => {
   const expectCleanFailure = async (volumeBefore: string[]) => {
     const before = new Set((await list()).map((b) => b.id))
     const answer = await backUp()
-    expect(answer.status).toBe(500)
+    expect(answer.status).toBe(507)
     expect(Object.keys(answer.body)).toEqual(['error'])
-    expect(answer.body.error).toMatchObject({ code: 'BACKUP_FAILED', requestId: expect.any(String) })
+    expect(answer.body.error).toMatchObject({ code: 'BACKUP_VOLUME_FULL', requestId: expect.any(String) })
     expect(answer.body.error.message).toMatch(/no space left on the backup volume/)
     // Plain words: neither the errno nor the temporary files' paths.
     expect(answer.body.error.message).not.toMatch(/ENOSPC|\.partial-|sentia-backup-/)

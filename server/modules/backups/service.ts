@@ -10,6 +10,7 @@ import { recordAudit } from '../audit/service.ts'
 import { dumpDatabase, newBackupId } from './create.ts'
 import { archiveName, type Manifest, manifestName, sha256File } from './manifest.ts'
 import { retain } from './retention.ts'
+import { VolumeFullError } from './store.ts'
 import { backupStores } from './stores.ts'
 import { scrub } from './tools.ts'
 import { checkBackup, fetchBackup, stateOf, type VerifyReport } from './verify.ts'
@@ -160,6 +161,8 @@ export async function createBackup(
     }
     ctx.logger.error({ backup: id, err: message }, 'backup failed')
     if (error instanceof AppError) throw error
+    if (error instanceof VolumeFullError)
+      throw new AppError(507, 'BACKUP_VOLUME_FULL', `Backup ${id} failed: ${message}`)
     throw new AppError(500, 'BACKUP_FAILED', `Backup ${id} failed: ${message}`)
   } finally {
     await rm(dir, { recursive: true, force: true })

@@ -23,6 +23,9 @@ const PARTIAL = /\.partial-[0-9a-f]{12}$/
 /** Errors of a full volume (or a used-up quota): said in plain words, without the temporary paths. */
 const VOLUME_FULL = new Set(['ENOSPC', 'EDQUOT'])
 
+/** A store's volume or quota is full: the API answers 507 rather than a plain 500. */
+export class VolumeFullError extends Error {}
+
 /** A directory on this host (BACKUP_DIR). A file is written under a temporary name, then renamed. */
 export class LocalStore implements BackupStore {
   readonly kind = 'local' as const
@@ -48,7 +51,9 @@ export class LocalStore implements BackupStore {
       // A backup directory made for nothing (the disk was full) would look like a backup.
       await this.#removeEmptyParent(target)
       if (VOLUME_FULL.has((error as NodeJS.ErrnoException).code ?? ''))
-        throw new Error(`no space left on the backup volume ${this.dir} (writing ${name})`, { cause: error })
+        throw new VolumeFullError(`no space left on the backup volume ${this.dir} (writing ${name})`, {
+          cause: error,
+        })
       throw error
     }
   }
