@@ -1,6 +1,6 @@
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import Provider from 'oidc-provider'
+import { freePort } from './instance.ts'
 
 /** A local OpenID provider for tests (oidc-provider with its development login and consent pages). */
 export const IDP_ACCOUNTS: Record<string, { email: string; name: string }> = {
@@ -9,14 +9,6 @@ export const IDP_ACCOUNTS: Record<string, { email: string; name: string }> = {
 }
 
 export const IDP_CLIENT = { id: 'sentia', secret: 'sentia-test-secret-0123456789' }
-
-export async function freePort(): Promise<number> {
-  const server = http.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 export async function startIdp(redirectUri: string) {
   const port = await freePort()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/app.ts'
-import { Browser, freePort, IDP_CLIENT, startIdp } from '../../../test/oidc.ts'
+import { freePort } from '../../../test/instance.ts'
+import { Browser, IDP_CLIENT, startIdp } from '../../../test/oidc.ts'
 import { createUser } from './users.ts'
 
 describe('OpenID Connect sign-in against a local provider', () => {
