@@ -33,6 +33,16 @@ describe('GET /health', () => {
     expect(body.components.jobs).toMatchObject({ status: 'ok', required: true, worker: true })
     expect(body.components.disk.freeBytes).toBeGreaterThan(0)
     expect(res.headers['cache-control']).toBe('no-store')
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
+  })
+
+  it('sends the same serialized report within a check period and a new one after it', async () => {
+    clock.advance(CHECK_TTL_MS)
+    const first = await t.app.inject({ url: '/health' })
+    expect((await t.app.inject({ url: '/health' })).body).toBe(first.body)
+    clock.advance(CHECK_TTL_MS)
+    const next = await t.app.inject({ url: '/health' })
+    expect(next.json().checkedAt).not.toBe(first.json().checkedAt)
   })
 
   it('runs the database check at most once per second however often it is polled', async () => {
@@ -50,6 +60,7 @@ describe('GET /health', () => {
     const before = countSelectOne(t)
     const res = await t.app.inject({ url: '/health/live' })
     expect(res.json()).toEqual({ status: 'ok' })
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
     expect(countSelectOne(t)).toBe(before)
   })
 

@@ -2,7 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../../context.ts'
 import { cachedFor } from '../../platform/cached.ts'
-import { CHECK_TTL_MS, healthChecks, healthReport } from './service.ts'
+import { CHECK_TTL_MS, type HealthReport, healthChecks, healthReport } from './service.ts'
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+/** The same answer every time, so it is serialized once. */
+const LIVE_BODY = JSON.stringify({ status: 'ok' })
 
 const Status = Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')])
 const Component = Type.Object(
@@ -14,7 +18,7 @@ const Component = Type.Object(
   },
   { additionalProperties: true },
 )
-const HealthReport = Type.Object({
+const HealthReportSchema = Type.Object({
   status: Status,
   version: Type.String(),
   commit: Type.String(),
@@ -33,6 +37,8 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     () => healthReport(ctx),
     () => ctx.clock.ms(),
   )
+  // So is its JSON: serialized once (by the route's own response schema) and sent as it is.
+  let serialized: { report: HealthReport; body: string } | undefined
 
   app.get(
     '/health',
@@ -40,13 +46,16 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
       config: { access: 'public', rateLimit: false },
       schema: {
         summary: 'Health of this instance and its components; 503 when a required component is down',
-        response: { 200: HealthReport, 503: HealthReport },
+        response: { 200: HealthReportSchema, 503: HealthReportSchema },
       },
     },
     async (_request, reply) => {
       const report = await sharedReport()
-      reply.header('cache-control', 'no-store')
-      return reply.status(report.status === 'down' ? 503 : 200).send(report)
+      const status = report.status === 'down' ? 503 : 200
+      if (serialized?.report !== report)
+        serialized = { report, body: reply.serializeInput(report, String(status)) as string }
+      reply.header('cache-control', 'no-store').type(JSON_TYPE)
+      return reply.status(status).send(serialized.body)
     },
   )
 
@@ -57,8 +66,8 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: { summary: 'The process is up (no I/O)', response: { 200: Simple } },
     },
     async (_request, reply) => {
-      reply.header('cache-control', 'no-store')
-      return { status: 'ok' }
+      reply.header('cache-control', 'no-store').type(JSON_TYPE)
+      return LIVE_BODY
     },
   )
 

@@ -13,7 +13,8 @@ export const CHECK_TIMEOUT_MS = 2000
 const DISK_WARN_PERCENT = 90
 const DISK_MIN_FREE_BYTES = 100 * 1024 * 1024
 
-export interface HealthReport {
+/** A type, not an interface: the route serializes it as a plain record (Fastify's serializeInput). */
+export type HealthReport = {
   status: ComponentStatus
   version: string
   commit: string
