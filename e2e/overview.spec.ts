@@ -5,7 +5,7 @@ import { apiCall, expectAccessible, keepScreenshot, signIn } from './support.ts'
 
 interface Overview {
   currency: string
-  revenue: { last30Days: { revenue: number; orders: number } }
+  revenue: { last30Days: { revenue: number; orders: number; revenueChange: number | null } }
   units30Days: number
   criticalItems: number
 }
@@ -41,6 +41,8 @@ test('the overview shows the figures the API returns, and signs out', async ({ p
   expect(body.revenue.last30Days.orders).toBeGreaterThan(1000)
   await expect(card(page, 'Orders, 30 days')).toContainText(count(body.revenue.last30Days.orders))
   await expect(card(page, 'Revenue, 30 days')).toContainText(gbp(body.revenue.last30Days.revenue))
+  expect(body.revenue.last30Days.revenueChange).not.toBeNull()
+  await expect(card(page, 'Revenue, 30 days')).toContainText('vs prior 30 days')
   await expect(card(page, 'Units sold, 30 days')).toContainText(count(body.units30Days))
   await expect(card(page, 'Critical stock items')).toContainText(count(body.criticalItems))
   await expect(page.locator('canvas').first()).toBeVisible()

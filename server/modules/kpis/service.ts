@@ -18,8 +18,9 @@ interface Window {
 }
 
 export interface PeriodFigures extends Window {
+  /** The same span one period earlier: the 7 or 30 days before, or yesterday up to the same hour. */
   previous: Window
-  /** Change against the previous period of the same length, as a fraction (null when it had nothing). */
+  /** Change against `previous`, as a fraction (null when it had nothing). */
   revenueChange: number | null
 }
 
@@ -43,9 +44,10 @@ async function window(ctx: AppContext, from: number, to: number): Promise<Window
   }
 }
 
-async function period(ctx: AppContext, from: number, to: number): Promise<PeriodFigures> {
+/** A window and the same window `back` ms earlier. */
+async function period(ctx: AppContext, from: number, to: number, back: number): Promise<PeriodFigures> {
   const current = await window(ctx, from, to)
-  const previous = await window(ctx, from - (to - from), from)
+  const previous = await window(ctx, from - back, to - back)
   return {
     ...current,
     previous,
@@ -56,7 +58,8 @@ async function period(ctx: AppContext, from: number, to: number): Promise<Period
 
 /**
  * The overview: revenue, orders and average order value today (UTC), over 7 and 30 days, each with
- * the period before; units and gross margin over 30 days; conversion over 24 hours; critical
+ * the period before (for today, yesterday up to the same hour: a day's first hours against the
+ * evening before would say little); units and gross margin over 30 days; conversion over 24 hours; critical
  * stock items (inventory/planning.ts); production and
  * OEE over 7 days; and the cash conversion cycle over 90 days. All from rollups and small tables.
  */
@@ -64,9 +67,9 @@ export async function overview(ctx: AppContext) {
   const now = ctx.clock.ms()
   const midnight = Math.floor(now / DAY) * DAY
   const [today, last7, last30] = [
-    await period(ctx, midnight, now),
-    await period(ctx, now - 7 * DAY, now),
-    await period(ctx, now - 30 * DAY, now),
+    await period(ctx, midnight, now, DAY),
+    await period(ctx, now - 7 * DAY, now, 7 * DAY),
+    await period(ctx, now - 30 * DAY, now, 30 * DAY),
   ]
   const sales = await ctx.db
     .selectFrom('sales_hourly')

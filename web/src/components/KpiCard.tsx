@@ -5,6 +5,8 @@ export function KpiCard(props: {
   label: string
   value: string
   change?: number | null
+  /** What the change is measured against, shown after it ("vs yesterday"). */
+  against?: string
   trend?: number[]
   detail?: string
 }) {
@@ -25,6 +27,9 @@ export function KpiCard(props: {
             {change === null
               ? 'no previous period'
               : `${change >= 0 ? '▲' : '▼'} ${percent(Math.abs(change))}`}
+            {change !== null && props.against && (
+              <span className="text-stone-500 dark:text-stone-400"> {props.against}</span>
+            )}
           </p>
         )}
         {props.trend && props.trend.length > 1 && <Sparkline values={props.trend} />}

@@ -65,27 +65,36 @@ function Figures({ o, trend }: { o: Overview; trend: number[] | undefined }) {
         </p>
       </div>
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <KpiCard label="Revenue today" value={money(today.revenue, cur)} change={today.revenueChange} />
+        <KpiCard
+          label="Revenue today"
+          value={money(today.revenue, cur)}
+          change={today.revenueChange}
+          against="vs yesterday to this hour"
+        />
         <KpiCard
           label="Revenue, 7 days"
           value={money(last7Days.revenue, cur)}
           change={last7Days.revenueChange}
+          against="vs prior 7 days"
           trend={trend}
         />
         <KpiCard
           label="Revenue, 30 days"
           value={money(last30Days.revenue, cur)}
           change={last30Days.revenueChange}
+          against="vs prior 30 days"
         />
         <KpiCard
           label="Orders, 30 days"
           value={number(last30Days.orders)}
           change={changeOf(last30Days.orders, last30Days.previous.orders)}
+          against="vs prior 30 days"
         />
         <KpiCard
           label="Average order, 30 days"
           value={money(last30Days.averageOrderValue, cur)}
           change={changeOf(last30Days.averageOrderValue, last30Days.previous.averageOrderValue)}
+          against="vs prior 30 days"
         />
         <KpiCard label="Units sold, 30 days" value={number(o.units30Days)} />
         <KpiCard label="Gross margin, 30 days" value={percent(o.grossMargin30Days)} />
