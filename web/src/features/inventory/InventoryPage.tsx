@@ -138,7 +138,13 @@ export function InventoryPage() {
           />
         )}
       </Section>
-      <Section title="Latest movements" query={movements} isEmpty={noItems} empty="No movements yet.">
+      <Section
+        title="Latest movements"
+        description="Newest recorded first, as the ledger keeps them. When is when the movement happened, which can be earlier: a receipt booked the day after, or history loaded at once."
+        query={movements}
+        isEmpty={noItems}
+        empty="No movements yet."
+      >
         {(data) => (
           <DataTable
             caption="Latest stock movements"
