@@ -35,11 +35,12 @@ describe('KPIs', () => {
   it('equal the same figures computed from the raw orders', async () => {
     await seedDemo(t.ctx, { days: 40, scale: 1, seed: 5, now })
     const body = (await t.app.inject({ url: '/api/kpis/overview', headers: viewer })).json()
-    const raw = async (fromMs: number) => {
+    // Orders by the hour they count in, as the hourly rollup keeps them: [from, to).
+    const raw = async (fromMs: number, toMs = now.getTime()) => {
       const result = await sql<{ revenue: string; orders: string }>`
         select coalesce(sum(total_base), 0) as revenue, count(*) as orders from orders
-        where status not in ('cancelled', 'refunded')
-          and date_trunc('hour', placed_at) >= ${new Date(fromMs)} and placed_at < ${now}`.execute(t.ctx.db)
+        where status not in ('cancelled', 'refunded') and date_trunc('hour', placed_at) >= ${new Date(fromMs)}
+          and date_trunc('hour', placed_at) < ${new Date(toMs)}`.execute(t.ctx.db)
       return { revenue: Number(result.rows[0]?.revenue), orders: Number(result.rows[0]?.orders) }
     }
     const week = await raw(now.getTime() - 7 * 86_400_000)
@@ -48,19 +49,12 @@ describe('KPIs', () => {
     expect(body.revenue.last7Days.averageOrderValue).toBeCloseTo(week.revenue / week.orders, 2)
     expect(body.revenue.last7Days.previous.orders).toBeGreaterThan(0)
     // Today is compared with yesterday up to the same hour, not with the evening before.
-    const byHour = async (fromMs: number, toMs: number) => {
-      const result = await sql<{ revenue: string; orders: string }>`
-        select coalesce(sum(total_base), 0) as revenue, count(*) as orders from orders
-        where status not in ('cancelled', 'refunded') and date_trunc('hour', placed_at) >= ${new Date(fromMs)}
-          and date_trunc('hour', placed_at) < ${new Date(toMs)}`.execute(t.ctx.db)
-      return { revenue: Number(result.rows[0]?.revenue), orders: Number(result.rows[0]?.orders) }
-    }
     const midnight = Date.parse('2026-11-30T00:00:00Z')
-    const yesterday = await byHour(midnight - 86_400_000, now.getTime() - 86_400_000)
+    const yesterday = await raw(midnight - 86_400_000, now.getTime() - 86_400_000)
     expect(yesterday.orders).toBeGreaterThan(0)
     expect(body.revenue.today.previous.orders).toBe(yesterday.orders)
     expect(body.revenue.today.previous.revenue).toBeCloseTo(yesterday.revenue, 2)
-    const today = await byHour(midnight, now.getTime())
+    const today = await raw(midnight)
     expect(body.revenue.today.revenueChange).toBeCloseTo(
       (today.revenue - yesterday.revenue) / yesterday.revenue,
       3,
