@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type Readable, Transform, type TransformCallback } from 'node:stream'
-import { CsvError, parse } from 'csv-parse'
+import { CsvError, type Options, parse } from 'csv-parse'
 import type { AppContext } from '../../context.ts'
 import { AppError } from '../../platform/http/errors.ts'
 import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
@@ -14,6 +14,13 @@ import type { BatchOutcome, Importer, ImportRun, Row, RowError } from './types.t
 export type ImportResult = ImportReport & {
   /** Why the file was refused or stopped (the HTTP status it answers with), if it was. */
   fileError: { code: string; message: string; status: number } | null
+}
+
+/** A parsed record and the parser's line counts at its end (lines read, empty lines skipped). */
+interface Parsed {
+  record: string[]
+  lines: number
+  empty: number
 }
 
 /** Longest record (characters) before the file is refused: an unclosed quote would swallow the rest. */
@@ -69,19 +76,21 @@ export async function runImport(
 
   const reader = new BatchReader(importer, input.batchSize, tally)
   const counter = new ByteCounter(input.byteLimit)
-  const parser = parse({
+  const options: Options<Parsed, string[]> = {
     bom: true,
-    info: true,
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
     // Seen as each record is parsed, before it is queued: a parse error drops the queue, and
-    // this still says where the file stopped being readable.
+    // this still says where the file stopped being readable. It also passes on the two line
+    // counts a record needs (csv-parse's own `info` option would build two more objects a row).
     on_record: (record, context) => {
       reader.parsedTo = context.lines
-      return record
+      return { record, lines: context.lines, empty: context.empty_lines }
     },
-  })
+  }
+  // The typings tie on_record's result to the array records of the options-only overload.
+  const parser = parse(options as unknown as Options)
   input.source.once('error', (error) => parser.destroy(error))
   counter.once('error', (error) => parser.destroy(error))
   input.source.pipe(counter).pipe(parser)
@@ -120,13 +129,10 @@ export async function runImport(
     let lastEnd = 0
     let lastEmpty = 0
     let columns: Map<string, number> | undefined
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[]
-      info: { lines: number; empty_lines: number }
-    }>) {
-      const line = lastEnd + 1 + (info.empty_lines - lastEmpty)
-      lastEnd = info.lines
-      lastEmpty = info.empty_lines
+    for await (const { record, lines, empty } of parser as AsyncIterable<Parsed>) {
+      const line = lastEnd + 1 + (empty - lastEmpty)
+      lastEnd = lines
+      lastEmpty = empty
       reader.lastLine = lastEnd
       if (!columns) {
         const names = record.map((name) => name.trim().toLowerCase())
