@@ -61,7 +61,7 @@ export async function bookOrders(
 ): Promise<string[]> {
   if (orders.length === 0) return []
   const now = ctx.clock.now()
-  const ids = options.ids ?? newOrderIds(orders.length)
+  const ids = options.ids ?? newOrderIds(orders.length, now.getTime())
   const amounts = orders.map((o) => orderAmounts(o.lines, o.taxRate, o.fxRate, o))
   const nowIso = now.toISOString()
 

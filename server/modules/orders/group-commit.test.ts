@@ -42,7 +42,7 @@ describe('order intake with group commit', () => {
   it('writes what arrives while a write is in flight as one statement', async () => {
     const writer = new OrderWriter(t.ctx)
     const before = writes()
-    const ids = newOrderIds(10)
+    const ids = newOrderIds(10, t.ctx.clock.ms())
     // the first goes at once; the nine that arrive meanwhile go together after it
     await Promise.all(ids.map((id, i) => writer.write({ id, order: order(i), source: 'api' })))
     expect(writes() - before).toBe(2)

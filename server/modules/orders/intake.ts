@@ -65,7 +65,7 @@ export async function acceptOrder(
 
 async function prepareOrder(ctx: AppContext, db: Kysely<Tables>, input: NewOrder, source: OrderSource) {
   const order = await resolveOrder(ctx, db, input)
-  const view = presentNew(newOrderId(), source, order)
+  const view = presentNew(newOrderId(ctx.clock.ms()), source, order)
   // Each line's price and quantity may be within bounds while the total (or its value in the base
   // currency) is more than the order's money columns hold: refused here, not by the write.
   if (Math.max(view.total, view.totalBase) > MAX_ORDER_AMOUNT)
