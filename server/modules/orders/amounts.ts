@@ -19,8 +19,8 @@ function base32(value: number, length: number): string {
  * digits), counted up from one random start per call. Ids made later sort later, so a batch's
  * rows go to the right-hand end of every index keyed by order id (the primary keys of orders,
  * lines and reservations) instead of all over it: a tenth to a quarter less database work
- * per imported order (bench/README.md). Two ids collide only if made in the same millisecond from overlapping
- * ranges of 2^40, which the primary key would refuse.
+ * per imported order (bench/README.md). Two ids collide only if made in the same millisecond
+ * from overlapping ranges of 2^40, which the primary key would refuse.
  */
 export function newOrderIds(count: number, nowMs: number): string[] {
   const time = base32(nowMs, 10)
