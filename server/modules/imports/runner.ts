@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type Readable, Transform, type TransformCallback } from 'node:stream'
-import { CsvError, type Options, parse } from 'csv-parse'
+import { CsvError, type Options, Parser } from 'csv-parse'
 import type { AppContext } from '../../context.ts'
 import { AppError } from '../../platform/http/errors.ts'
 import type { Actor, RequestFacts } from '../../platform/http/principal.ts'
@@ -21,6 +21,22 @@ interface Parsed {
   record: string[]
   lines: number
   empty: number
+}
+
+/**
+ * csv-parse's stream, passing each record on with the line counts it ends at. The parser pushes
+ * a record as soon as it is parsed, so its live `info` is that record's; this costs nothing,
+ * where csv-parse's `info` option or `on_record` context copy the whole `info` twice a record.
+ */
+class LineParser extends Parser {
+  /** The last line of the last record parsed (it may not have been read from the stream yet). */
+  parsedTo = 0
+  override push(record: string[] | null, encoding?: BufferEncoding): boolean {
+    if (record === null) return super.push(null, encoding)
+    this.parsedTo = this.info.lines
+    const parsed: Parsed = { record, lines: this.info.lines, empty: this.info.empty_lines }
+    return super.push(parsed, encoding)
+  }
 }
 
 /** Longest record (characters) before the file is refused: an unclosed quote would swallow the rest. */
@@ -76,21 +92,13 @@ export async function runImport(
 
   const reader = new BatchReader(importer, input.batchSize, tally)
   const counter = new ByteCounter(input.byteLimit)
-  const options: Options<Parsed, string[]> = {
+  const options: Options = {
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
-    // Seen as each record is parsed, before it is queued: a parse error drops the queue, and
-    // this still says where the file stopped being readable. It also passes on the two line
-    // counts a record needs (csv-parse's own `info` option would build two more objects a row).
-    on_record: (record, context) => {
-      reader.parsedTo = context.lines
-      return { record, lines: context.lines, empty: context.empty_lines }
-    },
   }
-  // The typings tie on_record's result to the array records of the options-only overload.
-  const parser = parse(options as unknown as Options)
+  const parser = new LineParser(options)
   input.source.once('error', (error) => parser.destroy(error))
   counter.once('error', (error) => parser.destroy(error))
   input.source.pipe(counter).pipe(parser)
@@ -152,7 +160,7 @@ export async function runImport(
     // Batches still being written finish, and count.
     for (const written of await Promise.allSettled(writes))
       if (written.status === 'fulfilled') written.value()
-    fileError = asFileError(error, reader)
+    fileError = asFileError(error, parser)
     if (!fileError) {
       await scope?.close().catch(() => {})
       const message = `The import stopped: ${(error as Error).message}`
@@ -206,13 +214,14 @@ async function writeBatch(
   return kept ? () => tally.committed(outcome) : () => tally.rolledBack(batch.rows, outcome.errors)
 }
 
-function asFileError(error: unknown, reader: BatchReader): FileError | null {
+function asFileError(error: unknown, parser: LineParser): FileError | null {
   if (error instanceof FileError) return error
   // Every error of the CSV parser is about the file; not all their codes start with CSV_
   // (a quote inside an unquoted field is INVALID_OPENING_QUOTE).
   if (!(error instanceof CsvError)) return null
   const code = error.code
-  const row = reader.parsedTo + 1
+  // Where the file stopped being readable: a parse error drops the records still queued.
+  const row = parser.parsedTo + 1
   const message =
     code === 'CSV_QUOTE_NOT_CLOSED'
       ? `The quoted field starting in row ${row} is never closed (a " is missing), so the file cannot be read from there`
@@ -242,8 +251,6 @@ class CsvRow implements Row {
 /** Cuts the rows into batches, checks the field count and where each record's key appeared before. */
 class BatchReader {
   lastLine = 0
-  /** The last line of the last record the parser finished (it may not have reached us yet). */
-  parsedTo = 0
   private rows: Row[] = []
   private errors: RowError[] = []
   private readonly seen = new Map<string, number>()

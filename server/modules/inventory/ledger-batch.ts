@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { Tables } from '../../platform/db/schema.ts'
+import { unnestRows } from '../../platform/db/unnest.ts'
 import { AppError } from '../../platform/http/errors.ts'
 import type { Movement } from './ledger.ts'
 
@@ -21,10 +22,15 @@ export async function recordMovements(tx: Tx, movements: readonly Movement[]): P
     if (!Number.isInteger(movement.quantity) || movement.quantity === 0)
       throw new AppError(400, 'INVALID_QUANTITY', 'A movement quantity must be a whole number other than 0')
 
-  const pairs = new Map<string, { sku: string; location: string; delta: number; first: Date }>()
+  const pairs = new Map<string, { sku: string; location: string; delta: number; first: string }>()
   for (const m of movements) {
     const k = key(m.sku, m.locationCode)
-    const pair = pairs.get(k) ?? { sku: m.sku, location: m.locationCode, delta: 0, first: m.occurredAt }
+    const pair = pairs.get(k) ?? {
+      sku: m.sku,
+      location: m.locationCode,
+      delta: 0,
+      first: m.occurredAt.toISOString(),
+    }
     pair.delta += m.quantity
     pairs.set(k, pair)
   }
@@ -32,7 +38,7 @@ export async function recordMovements(tx: Tx, movements: readonly Movement[]): P
   const current = await sql<{ sku: string; location_code: string; on_hand: number }>`
     select sku, location_code, on_hand from stock_levels
     where (sku, location_code) in (
-      select * from json_to_recordset(${JSON.stringify(list)}::json) as t(sku text, location text))
+      select sku, location from ${unnestRows(list, { sku: 'text', location: 'text' })})
     for update`.execute(tx)
   const onHand = new Map(current.rows.map((row) => [key(row.sku, row.location_code), row.on_hand]))
   movements.forEach((m, index) => {
@@ -51,8 +57,7 @@ export async function recordMovements(tx: Tx, movements: readonly Movement[]): P
   // A level created here starts at the first movement's time, as recordMovement's insert does.
   await sql`
     insert into stock_levels (sku, location_code, on_hand, updated_at)
-    select sku, location, delta, first from json_to_recordset(${JSON.stringify(list)}::json)
-      as t(sku text, location text, delta int, first timestamptz)
+    select * from ${unnestRows(list, { sku: 'text', location: 'text', delta: 'int', first: 'timestamptz' })}
     on conflict (sku, location_code) do update
       set on_hand = stock_levels.on_hand + excluded.on_hand, updated_at = now()`.execute(tx)
 
@@ -72,9 +77,19 @@ export async function recordMovements(tx: Tx, movements: readonly Movement[]): P
   await sql`
     insert into stock_movements (kind, sku, location_code, quantity, occurred_at, lot, expires_on,
       reference_type, reference_id, note, actor)
-    select * from json_to_recordset(${JSON.stringify(rows)}::json) as t(kind text, sku text, location text,
-      quantity int, occurred_at timestamptz, lot text, expires_on date, reference_type text, reference_id text,
-      note text, actor text)`.execute(tx)
+    select * from ${unnestRows(rows, {
+      kind: 'text',
+      sku: 'text',
+      location: 'text',
+      quantity: 'int',
+      occurred_at: 'timestamptz',
+      lot: 'text',
+      expires_on: 'date',
+      reference_type: 'text',
+      reference_id: 'text',
+      note: 'text',
+      actor: 'text',
+    })}`.execute(tx)
 
   const days = new Map<
     string,
@@ -89,8 +104,13 @@ export async function recordMovements(tx: Tx, movements: readonly Movement[]): P
   }
   await sql`
     insert into stock_daily (day, sku, location_code, kind, quantity)
-    select * from json_to_recordset(${JSON.stringify([...days.values()])}::json)
-      as t(day date, sku text, location text, kind text, quantity int)
+    select * from ${unnestRows([...days.values()], {
+      day: 'date',
+      sku: 'text',
+      location: 'text',
+      kind: 'text',
+      quantity: 'int',
+    })}
     on conflict (day, sku, location_code, kind) do update
       set quantity = stock_daily.quantity + excluded.quantity`.execute(tx)
 }
