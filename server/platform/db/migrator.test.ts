@@ -37,4 +37,19 @@ describe('migrator', () => {
     expect(await tableExists(ctx, 'instances')).toBe(true)
     expect(await migrateUp(ctx.db)).toEqual([])
   })
+
+  it('leaves half of each page free in the tables updated in place on every order', async () => {
+    const { rows } = await sql<{ name: string; options: string[] | null }>`
+      select relname as name, reloptions as options from pg_class
+      where relname in ('sales_hourly', 'sales_daily', 'order_totals_hourly', 'stock_levels', 'stock_daily', 'orders')
+      order by relname`.execute(ctx.db)
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.options]))).toEqual({
+      order_totals_hourly: ['fillfactor=50'],
+      orders: null,
+      sales_daily: ['fillfactor=50'],
+      sales_hourly: ['fillfactor=50'],
+      stock_daily: ['fillfactor=50'],
+      stock_levels: ['fillfactor=50'],
+    })
+  })
 })

@@ -22,6 +22,7 @@ import * as m0020 from './0020_deployments.ts'
 import * as m0021 from './0021_backups.ts'
 import * as m0022 from './0022_db_maintenance.ts'
 import * as m0023 from './0023_backup_drills.ts'
+import * as m0024 from './0024_rollup_fillfactor.ts'
 
 /** Every migration, in order. Files are never edited after they land; add a new one instead. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0021_backups': m0021,
   '0022_db_maintenance': m0022,
   '0023_backup_drills': m0023,
+  '0024_rollup_fillfactor': m0024,
 }
