@@ -111,7 +111,7 @@ async function state(t: TestApp) {
     levels: await rows(sql`select sku, location_code, on_hand, reserved from stock_levels order by 1, 2`),
     movements: await rows(sql`select m.kind, m.sku, m.location_code, m.quantity, m.occurred_at,
       coalesce(o.external_id, m.reference_id) as reference
-      from stock_movements m left join orders o on o.id = m.reference_id order by 6, 2, 1`),
+      from stock_movements m left join orders o on o.id = m.reference_id order by 6, 2, 1, 3, 5, 4`),
     stockDaily: await rows(sql`select * from stock_daily order by 1, 2, 3, 4`),
     totals: await rows(sql`select * from order_totals_hourly order by 1, 2, 3`),
     hourly: await rows(sql`select * from sales_hourly order by 1, 2, 3, 4`),
