@@ -13,6 +13,8 @@
  *   --tsx              run the TypeScript through tsx (`bin/sentia.js serve`) instead of what
  *                      `npm start` runs (its build, then its node command)
  *   --bare-inline      run the bare server inside this process (shares a thread with the load)
+ *   --no-pin           let the servers and the load generator float over the CPUs (by default,
+ *                      with 2 or more CPUs, the servers run on CPU 0 and the load on CPU 1)
  *   --json             print the result as JSON
  *
  * DATABASE_URL / REDIS_URL in this script's environment are passed to the app, so the same
@@ -34,6 +36,7 @@ import {
   freePort,
   gitState,
   median,
+  pinToCpus,
   ROOT,
   STOP_TIMEOUT_MS,
   sleep,
@@ -145,6 +148,8 @@ interface Report {
   engine: Engine
   redis: boolean
   bareServer: 'child process' | 'in the bench process'
+  /** Where the processes ran: "servers on CPU 0, load generator on CPU 1", or null if they floated. */
+  pinning: string | null
   connections: number
   durationSeconds: number
   warmupSeconds: number
@@ -174,6 +179,7 @@ const { values: args } = parseArgs({
     'idle-wait': { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
     'bare-inline': { type: 'boolean', default: false },
+    'no-pin': { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
     'second-boot': { type: 'boolean', default: false },
     'serve-bare': { type: 'boolean', default: false },
@@ -202,6 +208,7 @@ async function main(): Promise<number> {
     if (!json) console.error(message)
   }
   const problems: string[] = []
+  const nproc = os.availableParallelism() // before pinning, which leaves this process one CPU
 
   // Stop cleanly on Ctrl-C / SIGTERM: abort the current load run, then the finally block cleans up.
   const abort = new AbortController()
@@ -246,9 +253,18 @@ async function main(): Promise<number> {
   }
 
   try {
+    // Each server on one CPU and the load generator on another: on a 2-CPU virtual machine,
+    // processes that float share a CPU now and then, and req/s then swings between two levels.
+    const pinned = !args['no-pin'] && !args['bare-inline'] && nproc >= 2 && pinToCpus(process.pid, '1')
+    const pinServer = (pid: number | undefined) => {
+      if (pinned && !(pid && pinToCpus(pid, '0')))
+        throw new Error(`taskset could not pin pid ${pid} to CPU 0`)
+    }
+
     // 1. Bare Fastify hello world.
     bare = args['bare-inline'] ? await startBareInline() : await startBareChild()
     log(`bare fastify on ${bare.url} (${bare.child ? `child pid ${bare.child.pid}` : 'in process'})`)
+    pinServer(bare.child?.pid)
 
     // 2. The real app in a child process.
     const port = await freePort()
@@ -292,6 +308,8 @@ async function main(): Promise<number> {
       }
     }
     if (!app) throw new Error('the app did not start')
+    pinServer(app.pid)
+    log(pinned ? 'servers pinned to CPU 0, load generator to CPU 1' : 'processes float over the CPUs')
 
     const health = await getJson(`${base}/health`)
     const engine = readEngine(health.body) ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite')
@@ -367,7 +385,7 @@ async function main(): Promise<number> {
     report = {
       date: new Date().toISOString(),
       machine: {
-        nproc: os.availableParallelism(),
+        nproc,
         cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
         node: process.version,
         platform: `${os.platform()} ${os.release()} ${os.arch()}`,
@@ -380,6 +398,7 @@ async function main(): Promise<number> {
       engine,
       redis: Boolean(process.env.REDIS_URL),
       bareServer: bare.child ? 'child process' : 'in the bench process',
+      pinning: pinned ? 'servers on CPU 0, load generator on CPU 1' : null,
       connections,
       durationSeconds: duration,
       warmupSeconds: WARMUP_SECONDS,
@@ -686,7 +705,10 @@ function printReport(report: Report | undefined): void {
       `${report.durationSeconds} s per run after ${report.warmupSeconds} s warm-up` +
       `${report.rounds > 1 ? ` · median of ${report.rounds} rounds` : ''} · bare server ${report.bareServer}`,
   )
-  lines.push(`${machine.nproc} CPUs (${machine.cpu}) · node ${machine.node} · ${machine.platform}`)
+  lines.push(
+    `${machine.nproc} CPUs (${machine.cpu}) · node ${machine.node} · ${machine.platform} · ` +
+      (report.pinning ?? 'processes floating over the CPUs'),
+  )
   lines.push(
     `app: ${report.app.command} at ${report.app.commit}` +
       (report.app.uncommittedChanges > 0 ? ` + ${report.app.uncommittedChanges} uncommitted changes` : ''),

@@ -191,6 +191,20 @@ export function processCpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/**
+ * Pins a running process, every thread of it, to `cpus` (a list such as "0" or "0,2") with
+ * util-linux's taskset; threads it starts later inherit the setting. False where that cannot be
+ * done (no taskset, not Linux, no such CPU): the caller then measures with processes floating.
+ */
+export function pinToCpus(pid: number, cpus: string): boolean {
+  try {
+    execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus, String(pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** The app's processes a bench started, so its watchdog can kill what is left. */
 export const benchChildren = new Set<ChildProcess>()
 
