@@ -58,11 +58,12 @@ export function countResponse(
 }
 
 /** Counts every response of the app (all roles that serve HTTP), from the app's one onResponse hook. */
-export function observeResponse(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
+export function observeResponse(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): undefined {
   countResponse(ctx, {
     url: request.url,
     status: reply.statusCode,
     durationMs: reply.elapsedTime,
     stream: request.headers.accept === 'text/event-stream',
   })
+  return undefined
 }
