@@ -1,20 +1,14 @@
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AppContext } from './context.ts'
 import { modules } from './modules/index.ts'
 import { isAccess } from './platform/http/access.ts'
 import { registerDocs } from './platform/http/docs.ts'
 import { frameworkError, installErrorHandling } from './platform/http/error-handler.ts'
 import { installGuard } from './platform/http/guard.ts'
-import { installRateLimits, responseHeaders } from './platform/http/hardening.ts'
+import { installRateLimits, installResponseHeaders } from './platform/http/hardening.ts'
 import { requestId } from './platform/http/request-id.ts'
 import { RequestLog } from './platform/http/request-log.ts'
 import { lazyChildLogger } from './platform/http/request-logger.ts'
-import { runSteps, type Step } from './platform/http/steps.ts'
 import { installValidation } from './platform/http/validation.ts'
 
 export interface RouteEntry {
@@ -76,20 +70,18 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     }
   })
 
-  // One hook per phase for the whole app: every hook is a step of Fastify's hook runner on
-  // every request, so the platform's and the modules' work runs as steps of one hook each.
-  const onRequest: Step<FastifyRequest, FastifyReply>[] = [responseHeaders(ctx.config.env === 'production')]
-  const onResponse: Step<FastifyRequest, FastifyReply>[] = [
-    (request, reply) => recordRequestMetrics(ctx, request, reply),
-  ]
-  for (const module of modules) {
-    const { screenRequest, observeResponse } = module
-    if (screenRequest) onRequest.push((request) => screenRequest(ctx, request))
-    if (observeResponse) onResponse.push((request, reply) => observeResponse(ctx, request, reply))
-  }
-  app.addHook('onRequest', (request, reply, done) => runSteps(onRequest, request, reply, done))
-  app.addHook('onResponse', (request, reply, done) => runSteps(onResponse, request, reply, done))
+  const observers = modules.flatMap((m) => (m.observeResponse ? [m.observeResponse] : []))
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? '(unmatched)'
+    const status = reply.statusCode
+    const responseTime = reply.elapsedTime
+    ctx.metrics.httpDuration.observe(request.method, route, status, responseTime / 1000)
+    ctx.requestStats.record(`${request.method} ${route}`, status, responseTime)
+    for (const observe of observers) observe(ctx, request, reply)
+    done()
+  })
 
+  installResponseHeaders(app, ctx.config.env === 'production')
   installValidation(app)
   for (const module of modules) module.install?.(app, ctx)
   installGuard(app, {
@@ -118,16 +110,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope, ctx))
   await app.ready()
   return app
-}
-
-/** The platform's request metrics: the Prometheus histogram and the rolling statistics. */
-function recordRequestMetrics(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): undefined {
-  const route = request.routeOptions.url ?? '(unmatched)'
-  const status = reply.statusCode
-  const responseTime = reply.elapsedTime
-  ctx.metrics.httpDuration.observe(request.method, route, status, responseTime / 1000)
-  ctx.requestStats.record(`${request.method} ${route}`, status, responseTime)
-  return undefined
 }
 
 /** A hop count becomes "trust the first n hops", as Fastify does internally (its types omit it). */

@@ -193,7 +193,7 @@ describe('bad input on every API route', () => {
     })
     expect(nul.statusCode).toBe(400)
     expect(nul.json().error.code).toBe('INVALID_CHARACTER')
-    // In a query string and a path parameter too (a route-level hook on the routes that read them).
+    // In a query string and a path parameter too.
     for (const url of ['/api/orders?status=%00', '/api/users/a%00b']) {
       const answer = await t.app.inject({ method: 'GET', url, headers: adminKey })
       expect([url, answer.statusCode, answer.json().error.code]).toEqual([url, 400, 'INVALID_CHARACTER'])

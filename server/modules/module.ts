@@ -11,17 +11,8 @@ export interface Module {
   httpRoles?: Role[]
   /** App-wide hooks, installed before authentication (for every role that serves HTTP). */
   install?(app: FastifyInstance, ctx: AppContext): void
-  /**
-   * Called for every request from the app's one `onRequest` hook, before authentication. A
-   * returned promise holds the request until it settles; a rejection is the answer (a blocked
-   * address gets 403). Return nothing when there is nothing to wait for.
-   */
-  screenRequest?(ctx: AppContext, request: FastifyRequest): Promise<void> | undefined
-  /**
-   * Called for every response from the app's one `onResponse` hook (cheaper than a hook each).
-   * A returned promise is awaited before the response's hooks are done.
-   */
-  observeResponse?(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined
+  /** Called for every response from the app's one `onResponse` hook (cheaper than a hook each). */
+  observeResponse?(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void
   routes?(app: FastifyInstance, ctx: AppContext): Promise<void> | void
   // biome-ignore lint/suspicious/noExplicitAny: each job carries its own payload type
   jobs?: JobDefinition<any>[]

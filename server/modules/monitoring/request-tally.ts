@@ -58,12 +58,11 @@ export function countResponse(
 }
 
 /** Counts every response of the app (all roles that serve HTTP), from the app's one onResponse hook. */
-export function observeResponse(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): undefined {
+export function observeResponse(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): void {
   countResponse(ctx, {
     url: request.url,
     status: reply.statusCode,
     durationMs: reply.elapsedTime,
     stream: request.headers.accept === 'text/event-stream',
   })
-  return undefined
 }

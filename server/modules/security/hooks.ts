@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { AppError } from '../../platform/http/errors.ts'
 import { blocklistOf } from './blocklist.ts'
@@ -12,44 +12,33 @@ declare module 'fastify' {
   }
 }
 
-const BODIES = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
-
 /**
- * Security checks on every request, before authentication. A blocked address gets 403 before
- * anything else is done for it, and attack patterns in the URL are recorded (refused with
- * SECURITY_BLOCK_ATTACKS): both in `screenRequest`, a step of the app's one `onRequest` hook.
- * Bodies are scanned the same way once parsed, by a route-level hook on the routes of methods
- * that carry one. 401 and 403 answers are recorded by `recordRefusal`, a step of the app's one
- * `onResponse` hook. Each has a synchronous fast path: most requests come from an address that
- * is not blocked, carry nothing suspicious and are answered without 401/403.
+ * App-wide request hooks, registered before authentication: a blocked address gets 403 before
+ * anything else is done for it; attack patterns in the URL (and, once parsed, the body) are
+ * recorded and, with SECURITY_BLOCK_ATTACKS, refused; 401 and 403 answers are recorded.
  */
 export function installSecurityHooks(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('securityEvent', null)
-  const scanBody: preValidationHookHandler = (request, _reply, done) => {
+
+  // Callback-style hooks with a synchronous fast path: most requests come from an address that
+  // is not blocked, carry nothing suspicious and are answered without 401/403.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const found = detectInUrl(request.url)
+    if (!found && blocklistOf(ctx).empty) return done()
+    checkRequest(ctx, request, found).then(() => done(), done)
+  })
+
+  app.addHook('preValidation', (request, _reply, done) => {
     const found = detectInBody(request.body)
     if (!found) return done()
     inspect(ctx, request, found).then(() => done(), done)
-  }
-  app.addHook('onRoute', (route) => {
-    if (![route.method].flat().some((method) => BODIES.has(method))) return
-    route.preValidation = [scanBody, ...[route.preValidation ?? []].flat()]
   })
-}
 
-export function screenRequest(ctx: AppContext, request: FastifyRequest): Promise<void> | undefined {
-  const found = detectInUrl(request.url)
-  if (!found && blocklistOf(ctx).empty) return undefined
-  return checkRequest(ctx, request, found)
-}
-
-export function recordRefusal(
-  ctx: AppContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<void> | undefined {
-  const status = reply.statusCode
-  if (request.securityEvent || (status !== 401 && status !== 403)) return undefined
-  return record(ctx, request, status === 401 ? 'unauthorized' : 'forbidden')
+  app.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode
+    if (request.securityEvent || (status !== 401 && status !== 403)) return done()
+    record(ctx, request, status === 401 ? 'unauthorized' : 'forbidden').then(() => done(), done)
+  })
 }
 
 async function checkRequest(

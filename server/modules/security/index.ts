@@ -1,6 +1,6 @@
 import type { Module } from '../module.ts'
 import { blocklistOf } from './blocklist.ts'
-import { installSecurityHooks, recordRefusal, screenRequest } from './hooks.ts'
+import { installSecurityHooks } from './hooks.ts'
 import { startLogLevelControl, stopLogLevelControl } from './log-level.ts'
 import { securityRoutes } from './routes.ts'
 
@@ -8,8 +8,6 @@ export const securityModule: Module = {
   name: 'security',
   httpRoles: ['all', 'api', 'worker'],
   install: installSecurityHooks,
-  screenRequest,
-  observeResponse: recordRefusal,
   routes: securityRoutes,
   async start(ctx) {
     await blocklistOf(ctx).refresh()

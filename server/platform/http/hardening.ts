@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../../context.ts'
 import { AppError } from './errors.ts'
 
@@ -8,8 +8,7 @@ import { AppError } from './errors.ts'
  *
  * Every answer carries its request id and security headers computed once (@fastify/helmet 13
  * rebuilds its middleware and re-parses the policy on every request, which cost about 15% of a
- * cheap request's CPU in bench/http.ts). They are the first step of the app's one `onRequest`
- * hook, so a refusal by any later step or hook carries them too. API paths (`/api/`, `/health`, `/metrics`) get the
+ * cheap request's CPU in bench/http.ts). API paths (`/api/`, `/health`, `/metrics`) get the
  * OWASP REST set (`apiHeaders`); every other path may serve an HTML document (the web app, the
  * API docs) and gets helmet's document set with a CSP for a same-origin single-page app
  * (`documentHeaders`). The document-only headers mean nothing on JSON, and each one costs
@@ -19,16 +18,15 @@ import { AppError } from './errors.ts'
  * configured. A route can set its own limit (`config.rateLimit`) or opt out
  * (`config.rateLimit: false`, health checks). If Redis fails, requests are let through.
  */
-export function responseHeaders(
-  production: boolean,
-): (request: FastifyRequest, reply: FastifyReply) => undefined {
+export function installResponseHeaders(app: FastifyInstance, production: boolean): void {
   const api = apiHeaders(production)
   const document = documentHeaders(production)
-  return (request, reply) => {
+  // The first hook of all, so that every answer has them, a refusal by a later hook included.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
     reply.headers(isApiPath(request.url) ? api : document)
-    return undefined
-  }
+    done()
+  })
 }
 
 export async function installRateLimits(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,7 +1,7 @@
 import { Ajv, type Options } from 'ajv'
 import addFormats from 'ajv-formats'
 import { fullFormats } from 'ajv-formats/dist/formats.js'
-import type { FastifyInstance, preValidationHookHandler } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { AppError } from './errors.ts'
 
 /**
@@ -75,17 +75,10 @@ export function installValidation(app: FastifyInstance): void {
     })
   })
   // NUL for the query string and path parameters too (`?name=%00`), before any handler's query.
-  // A route-level hook on the routes that read either (a query or params schema, or a parameter
-  // in the path), so the others (health checks) pay nothing for it.
-  const refuseNul: preValidationHookHandler = (request, _reply, done) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.url.includes('%00') && (anyText(request.query, hasNul) || anyText(request.params, hasNul)))
       return done(nulRefused())
     done()
-  }
-  app.addHook('onRoute', (route) => {
-    const schema = route.schema as { querystring?: unknown; params?: unknown } | undefined
-    if (!schema?.querystring && !schema?.params && !/[:*]/.test(route.url)) return
-    route.preValidation = [refuseNul, ...[route.preValidation ?? []].flat()]
   })
 }
 
