@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { describeConfig, loadConfig, type Role } from '../config.ts'
 import type { AppContext } from '../context.ts'
 import { createLogger, type Logger } from '../platform/observability/logger.ts'
+import { holdTickObjectShape } from '../platform/tick-object-shape.ts'
 
 /**
  * `sentia serve`: the only place that listens. Owns the process lifecycle: start, then on
@@ -27,6 +28,7 @@ export function registerServeCommand(program: Command): void {
 }
 
 export async function serve(role: Role): Promise<void> {
+  await holdTickObjectShape()
   const config = loadConfig()
   const logger = createLogger(config)
   // Loaded here rather than at the top so that `sentia --help` does not load the whole server.
