@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { holdTickObjectShape } from '../server/platform/tick-object-shape.ts'
 import {
   appCommand,
   freePort,
@@ -457,7 +458,14 @@ interface BareServer {
   close(): Promise<void>
 }
 
-function helloWorld(): FastifyInstance {
+/**
+ * Holds one nextTick record, as the app's `serve` does (server/platform/tick-object-shape.ts):
+ * without it, whether V8 had freed the records' hidden classes before a run decided whether
+ * the baseline needed about 90,000 or 140,000 instructions a request, a coin toss that made
+ * the app look better than it is.
+ */
+async function helloWorld(): Promise<FastifyInstance> {
+  await holdTickObjectShape()
   const server = Fastify({ logger: false })
   server.get('/', async () => ({ hello: 'world' }))
   return server
@@ -465,7 +473,7 @@ function helloWorld(): FastifyInstance {
 
 /** In the bench process: simplest, but the server shares one thread with the load generator. */
 async function startBareInline(): Promise<BareServer> {
-  const server = helloWorld()
+  const server = await helloWorld()
   const url = await server.listen({ host: '127.0.0.1', port: 0 })
   return { url, close: () => server.close() }
 }
@@ -497,7 +505,7 @@ async function startBareChild(): Promise<BareServer> {
 }
 
 async function serveBareChild(): Promise<void> {
-  const server = helloWorld()
+  const server = await helloWorld()
   const url = await server.listen({ host: '127.0.0.1', port: 0 })
   const stop = () => void server.close().then(() => process.exit(0))
   process.once('SIGTERM', stop)

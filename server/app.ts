@@ -10,6 +10,7 @@ import { requestId } from './platform/http/request-id.ts'
 import { RequestLog } from './platform/http/request-log.ts'
 import { lazyChildLogger } from './platform/http/request-logger.ts'
 import { installValidation } from './platform/http/validation.ts'
+import { routeKey } from './platform/observability/route-key.ts'
 
 export interface RouteEntry {
   method: string | string[]
@@ -76,7 +77,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     const status = reply.statusCode
     const responseTime = reply.elapsedTime
     ctx.metrics.httpDuration.observe(request.method, route, status, responseTime / 1000)
-    ctx.requestStats.record(`${request.method} ${route}`, status, responseTime)
+    ctx.requestStats.record(routeKey(request.method, route), status, responseTime)
     for (const observe of observers) observe(ctx, request, reply)
     done()
   })

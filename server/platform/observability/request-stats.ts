@@ -121,8 +121,11 @@ function count(counter: Counter, failed: boolean, durationMs: number): void {
 }
 
 function routeCounter(slot: Slot, route: string): Counter {
-  const counter = slot.routes.get(route) ?? emptyCounter()
-  slot.routes.set(route, counter)
+  let counter = slot.routes.get(route)
+  if (counter === undefined) {
+    counter = emptyCounter()
+    slot.routes.set(route, counter)
+  }
   return counter
 }
 

@@ -1,4 +1,5 @@
 import type { MetricValueWithName, Registry } from 'prom-client'
+import { routeKey } from './route-key.ts'
 
 interface Series {
   labels: { method: string; route: string; status: string }
@@ -17,7 +18,7 @@ interface Series {
 export class RouteHistogram {
   readonly type = 'histogram'
   readonly aggregator = 'sum'
-  readonly #series = new Map<string, Series>()
+  readonly #series = new Map<string, Map<number, Series>>()
 
   constructor(
     readonly name: string,
@@ -29,16 +30,21 @@ export class RouteHistogram {
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`
-    let series = this.#series.get(key)
-    if (!series) {
+    const key = routeKey(method, route)
+    let byStatus = this.#series.get(key)
+    if (byStatus === undefined) {
+      byStatus = new Map()
+      this.#series.set(key, byStatus)
+    }
+    let series = byStatus.get(status)
+    if (series === undefined) {
       series = {
         labels: { method, route, status: String(status) },
         buckets: new Float64Array(this.upperBounds.length),
         sum: 0,
         count: 0,
       }
-      this.#series.set(key, series)
+      byStatus.set(status, series)
     }
     for (let i = 0; i < this.upperBounds.length; i++) {
       if (seconds <= this.upperBounds[i]!) {
@@ -59,7 +65,8 @@ export class RouteHistogram {
     values: MetricValueWithName<string>[]
   } {
     const values: MetricValueWithName<string>[] = []
-    for (const { labels, buckets, sum, count } of this.#series.values()) {
+    const all = [...this.#series.values()].flatMap((byStatus) => [...byStatus.values()])
+    for (const { labels, buckets, sum, count } of all) {
       let cumulative = 0
       this.upperBounds.forEach((le, i) => {
         cumulative += buckets[i]!
