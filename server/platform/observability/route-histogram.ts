@@ -65,16 +65,17 @@ export class RouteHistogram {
     values: MetricValueWithName<string>[]
   } {
     const values: MetricValueWithName<string>[] = []
-    const all = [...this.#series.values()].flatMap((byStatus) => [...byStatus.values()])
-    for (const { labels, buckets, sum, count } of all) {
-      let cumulative = 0
-      this.upperBounds.forEach((le, i) => {
-        cumulative += buckets[i]!
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: cumulative })
-      })
-      values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: count })
-      values.push({ metricName: `${this.name}_sum`, labels, value: sum })
-      values.push({ metricName: `${this.name}_count`, labels, value: count })
+    for (const byStatus of this.#series.values()) {
+      for (const { labels, buckets, sum, count } of byStatus.values()) {
+        let cumulative = 0
+        this.upperBounds.forEach((le, i) => {
+          cumulative += buckets[i]!
+          values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: cumulative })
+        })
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: count })
+        values.push({ metricName: `${this.name}_sum`, labels, value: sum })
+        values.push({ metricName: `${this.name}_count`, labels, value: count })
+      }
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values }
   }
