@@ -76,7 +76,7 @@ const FIXED_RULES: Rule[] = [
   },
   {
     pattern:
-      /\b(?:at\s+fault|(?:his|her|their|my|our|your|whose)\s+fault|fault\s+of|\w+['’]s\s+fault|to\s+blame|blamed?|blaming)\b/gi,
+      /\b(?:at\s+fault|(?:his|her|their|my|our|your|whose)\s+fault|fault\s+of|\w+['\u2019]s\s+fault|to\s+blame|blamed?|blaming)\b/gi,
     message: (phrase) =>
       `"${phrase}" assigns blame: a post-mortem is blameless; describe causes in the system and the process.`,
   },

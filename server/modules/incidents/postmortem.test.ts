@@ -32,6 +32,8 @@ describe('blamelessWarnings', () => {
     expect(
       blamelessWarnings('The deploy script caused a restart loop; Redis failed to fail over.', ['Olive']),
     ).toEqual([])
+    // A typographic apostrophe too (written \u2019 in the pattern, so the bundle stays ASCII).
+    expect(blamelessWarnings('It was Bob’s fault.').map((w) => w.phrase)).toEqual(['Bob’s fault'])
     const [warning] = blamelessWarnings('Human error.')
     expect(warning!.message).toContain('what let the mistake through')
   })
