@@ -13,6 +13,8 @@
  *   --tsx              run the TypeScript through tsx (`bin/sentia.js serve`) instead of what
  *                      `npm start` runs (its build, then its node command)
  *   --bare-inline      run the bare server inside this process (shares a thread with the load)
+ *   --floor            also measure the bare hello world served from inside the app's process
+ *                      (bench/floor-host.mjs): the floor any route of the app starts from
  *   --no-pin           let the servers and the load generator float over the CPUs (by default,
  *                      with 2 or more CPUs, the servers run on CPU 0 and the load on CPU 1)
  *   --json             print the result as JSON
@@ -52,6 +54,8 @@ const WARMUP_SECONDS = 2
 const READY_TIMEOUT_MS = 60_000
 const MB = 1024 * 1024
 const CLOCK_TICKS = 100 // USER_HZ: /proc reports CPU time in 1/100 s on Linux
+const FLOOR_TARGET = 'hello world in the app process GET /'
+const FLOOR_HOST = path.join(ROOT, 'bench/floor-host.mjs')
 
 const GOALS = {
   liveRatio: 0.85,
@@ -155,6 +159,8 @@ interface Report {
   durationSeconds: number
   warmupSeconds: number
   rounds: number
+  /** Whether the app's process also served the bare hello world (--floor); its RSS includes it. */
+  floor: boolean
   /** Medians over the rounds; the goals use these. */
   summary: TargetSummary[]
   runs: RunResult[]
@@ -180,6 +186,7 @@ const { values: args } = parseArgs({
     'idle-wait': { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
     'bare-inline': { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     tsx: { type: 'boolean', default: false },
     'second-boot': { type: 'boolean', default: false },
@@ -237,7 +244,7 @@ async function main(): Promise<number> {
   const budgetMs =
     (args['second-boot'] ? 2 : 1) * (READY_TIMEOUT_MS + STOP_TIMEOUT_MS) +
     idleWaitMs +
-    3 * rounds * (WARMUP_SECONDS + duration) * 1000 +
+    (args.floor ? 4 : 3) * rounds * (WARMUP_SECONDS + duration) * 1000 +
     90_000
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${Math.round(budgetMs / 1000)} s; killing everything`)
@@ -270,6 +277,7 @@ async function main(): Promise<number> {
     // 2. The real app in a child process.
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
+    const floorPort = args.floor ? await freePort() : undefined
     out = createWriteStream(logFile)
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -280,8 +288,9 @@ async function main(): Promise<number> {
       // Empty (= unset) unless given to the bench, so a developer's .env cannot switch engines.
       DATABASE_URL: process.env.DATABASE_URL ?? '',
       REDIS_URL: process.env.REDIS_URL ?? '',
+      ...(floorPort ? { BENCH_FLOOR_PORT: String(floorPort) } : {}),
     }
-    const command = appCommand(args.tsx)
+    const command = args.floor ? withFloorHost(appCommand(args.tsx)) : appCommand(args.tsx)
     const boots = args['second-boot'] ? 2 : 1
     for (let boot = 1; boot <= boots; boot++) {
       const child = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -328,6 +337,7 @@ async function main(): Promise<number> {
     const barePid = bare.child?.pid ?? process.pid
     const targets = [
       { name: 'bare fastify GET /', url: `${bare.url}/`, pid: barePid },
+      ...(floorPort ? [{ name: FLOOR_TARGET, url: `http://127.0.0.1:${floorPort}/`, pid: app.pid! }] : []),
       { name: 'app GET /health/live', url: `${base}/health/live`, pid: app.pid! },
       { name: 'app GET /health', url: `${base}/health`, pid: app.pid! },
     ]
@@ -369,7 +379,9 @@ async function main(): Promise<number> {
     const afterLoad = procMemory(app.pid!)
 
     const summary = targets.map((target) => summariseTarget(runs.filter((run) => run.name === target.name)))
-    const [bareRun, liveRun, healthRun] = summary as [TargetSummary, TargetSummary, TargetSummary]
+    const [bareRun, liveRun, healthRun] = [targets[0], targets.at(-2), targets.at(-1)].map(
+      (target) => summary.find((run) => run.name === target?.name)!,
+    ) as [TargetSummary, TargetSummary, TargetSummary]
     const rssGoal = GOALS.idleRssBytes[engine]
     const goals: Goal[] = [
       ratioGoal('/health/live ÷ bare req/s', liveRun, bareRun, GOALS.liveRatio),
@@ -400,6 +412,7 @@ async function main(): Promise<number> {
       redis: Boolean(process.env.REDIS_URL),
       bareServer: bare.child ? 'child process' : 'in the bench process',
       pinning: pinned ? 'servers on CPU 0, load generator on CPU 1' : null,
+      floor: Boolean(floorPort),
       connections,
       durationSeconds: duration,
       warmupSeconds: WARMUP_SECONDS,
@@ -476,6 +489,12 @@ async function startBareInline(): Promise<BareServer> {
   const server = await helloWorld()
   const url = await server.listen({ host: '127.0.0.1', port: 0 })
   return { url, close: () => server.close() }
+}
+
+/** The app's command with bench/floor-host.mjs before its entry script (--floor). */
+function withFloorHost(command: string[]): string[] {
+  const entry = command.findIndex((arg) => !arg.startsWith('-'))
+  return [...command.slice(0, entry), FLOOR_HOST, ...command.slice(entry)]
 }
 
 /** This script again with --serve-bare: its own process, like the app, so the comparison is fair. */
@@ -785,6 +804,14 @@ function printReport(report: Report | undefined): void {
       }),
     ),
   )
+  const floor = report.summary.find((run) => run.name === FLOOR_TARGET)
+  const bareRate = report.summary[0]?.requestsPerSecond
+  if (floor && bareRate) {
+    lines.push(
+      `floor (not a goal): the hello world inside the app's process ÷ bare req/s ` +
+        `${((floor.requestsPerSecond / bareRate) * 100).toFixed(1)}%`,
+    )
+  }
   const [bareCost, ...appCosts] = report.summary.map((run) => run.serverMicrosPerRequest)
   if (bareCost) {
     const shares = appCosts.map((cost, i) =>
@@ -799,7 +826,7 @@ function printReport(report: Report | undefined): void {
   const idle = memory.idle
   lines.push(
     `app idle RSS ${report.idleWaitSeconds} s after ready ${formatMb(idle.rssBytes)} (anon ${formatMb(idle.anonBytes)}, file ${formatMb(idle.fileBytes)}; ` +
-      `peak since start ${formatMb(idle.peakRssBytes)})`,
+      `peak since start ${formatMb(idle.peakRssBytes)})${report.floor ? ', the --floor hello world included' : ''}`,
   )
   if (memory.reported) {
     const r = memory.reported
