@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -147,8 +148,29 @@ export interface Replica {
  * Starts `sentia serve` (role all) with only PATH, HOME and `env` in its environment, in its own
  * temporary DATA_DIR (also its working directory, so no `.env` is read) on a free loopback port,
  * and waits until `/health/ready` answers 200.
+ *
+ * Another process may take the port between `freePort()` and the replica's listen (the suites run
+ * files in parallel). So the replica's GIT_COMMIT gets a tag of its own, and the wait only counts
+ * an answer whose `/health` reports that commit; a replica that then fails with EADDRINUSE is
+ * started again on another port, up to three times.
  */
 export async function startReplica(
+  name: string,
+  env: Record<string, string>,
+  readyTimeoutMs: number,
+): Promise<Replica> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startReplicaOnce(name, env, readyTimeoutMs)
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 3) throw error
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startReplicaOnce(
   name: string,
   env: Record<string, string>,
   readyTimeoutMs: number,
@@ -157,6 +179,7 @@ export async function startReplica(
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const logFile = path.join(dataDir, 'output.log')
+  const commit = `${env.GIT_COMMIT ?? 'replica'}-${name}-${randomBytes(4).toString('hex')}`
   const child = spawnLogged(
     process.execPath,
     [bin, 'serve'],
@@ -164,6 +187,7 @@ export async function startReplica(
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       ...env,
+      GIT_COMMIT: commit,
       DATA_DIR: dataDir,
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -186,8 +210,10 @@ export async function startReplica(
       async () => {
         if (child.process.exitCode !== null)
           throw new GiveUp(`replica ${name} exited with ${child.process.exitCode}`)
-        const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) })
-        return response.status === 200
+        const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) })
+        if (ready.status !== 200) return false
+        const health = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })
+        return ((await health.json()) as { commit?: string }).commit === commit
       },
       readyTimeoutMs,
       250,
@@ -195,7 +221,8 @@ export async function startReplica(
   } catch (error) {
     const output = replica.tail()
     await replica.stop()
-    throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${output}`)
+    const message = `${(error as Error).message}\n--- ${name} output ---\n${output}`
+    throw output.includes('EADDRINUSE') ? new PortTaken(message) : new Error(message)
   }
   return replica
 }
